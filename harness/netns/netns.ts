@@ -4,6 +4,7 @@
 import { readdir, readlink } from 'node:fs/promises';
 import { run } from '../util/exec.ts';
 import { sleep } from '../util/wait.ts';
+import { assertNoOtherOwner } from './ownership.ts';
 
 export const PREFIX = 'vc-';
 
@@ -121,9 +122,11 @@ export async function netnsOfPid(pid: number): Promise<string | undefined> {
 
 /**
  * Removes every vc- namespace (killing what runs inside) and every vc- link
- * in the root namespace. Used by `down` and at the start of `up`.
+ * in the root namespace. Used by `down` and at the start of `up`. Refuses
+ * while another live process owns the environment (see ownership.ts).
  */
 export async function reclaimAll(prefix = PREFIX): Promise<{ netns: string[]; links: string[] }> {
+  assertNoOtherOwner();
   const namespaces = await listNetns(prefix);
   // Pods first, hosts last: pods are children of node agents that would otherwise restart them.
   for (const name of namespaces) await deleteNetns(name, 1000);

@@ -9,6 +9,7 @@
 // harness's own namespaces.
 import { addAddress, addNetns, addVeth, deleteNetns, listNetns, replaceRoute, setSysctl, PREFIX } from '../../netns/netns.ts';
 import { run } from '../../util/exec.ts';
+import { claimOwnership, releaseOwnership } from '../../netns/ownership.ts';
 
 export interface NodeHost {
   /** Kubernetes Node name and network namespace name (they are the same). */
@@ -73,6 +74,7 @@ const FABRIC_BRIDGE = 'fabric';
 
 /** Creates every namespace and link of the plan. Call reclaimAll() first: names are fixed. */
 export async function createTopology(plan: TopologyPlan): Promise<void> {
+  claimOwnership(`topology with ${plan.nodes.length} nodes`);
   const tor = plan.tor.netns;
   await addNetns(tor);
   await setSysctl(tor, 'net.ipv4.ip_forward', '1');
@@ -125,4 +127,5 @@ export async function destroyTopology(plan: TopologyPlan): Promise<void> {
   if (ours.has(plan.controlPlane.netns)) await deleteNetns(plan.controlPlane.netns);
   if (ours.has(plan.tor.netns)) await deleteNetns(plan.tor.netns);
   await run(['ip', 'link', 'del', plan.client.link], { reject: false });
+  releaseOwnership();
 }
