@@ -155,7 +155,7 @@ describe('computePodStatus', () => {
 describe('mergeConditions', () => {
   it('keeps conditions of other writers and replaces ours', () => {
     const ours = computePodStatus(pod(), runtime([running(true)]), now).conditions;
-    const merged = mergeConditions([{ type: 'Ready', status: 'False' }, { type: 'DisruptionTarget', status: 'True', lastTransitionTime: t1 } as { type: string }], ours);
+    const merged = mergeConditions([{ type: 'Ready', status: 'False' } as { type: string }, { type: 'DisruptionTarget', status: 'True', lastTransitionTime: t1 } as { type: string }], ours);
     expect(merged).toHaveLength(ours.length + 1);
     expect(merged.at(-1)).toEqual({ type: 'DisruptionTarget', status: 'True', lastTransitionTime: apiTime(t1) });
   });
