@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { parseRuleHost, requestHostName, ruleHostMatches, wildcardSuffixOf } from './host.ts';
+
+describe('hosts', () => {
+  it('normalizes request hosts', () => {
+    expect(requestHostName('Foo.Example:8080')).toBe('foo.example');
+    expect(requestHostName('foo.example.')).toBe('foo.example');
+    expect(requestHostName('[::1]:80')).toBe('[::1]');
+    expect(requestHostName('198.18.0.10:80')).toBe('198.18.0.10');
+    expect(requestHostName(undefined)).toBe('');
+  });
+
+  it('matches wildcards on exactly one label', () => {
+    const wild = parseRuleHost('*.foo.com');
+    expect(wild).toEqual({ kind: 'wildcard', suffix: 'foo.com' });
+    expect(ruleHostMatches(wild, 'bar.foo.com')).toBe(true);
+    expect(ruleHostMatches(wild, 'baz.bar.foo.com')).toBe(false);
+    expect(ruleHostMatches(wild, 'foo.com')).toBe(false);
+    expect(wildcardSuffixOf('localhost')).toBeUndefined();
+    expect(ruleHostMatches(parseRuleHost(undefined), 'anything')).toBe(true);
+    expect(ruleHostMatches(parseRuleHost('Foo.com'), 'foo.com')).toBe(true);
+  });
+});
