@@ -22,9 +22,9 @@ export function loadKubeConfig(flag: string | undefined, env: NodeJS.ProcessEnv 
     try {
       kubeConfig.loadFromFile(path);
     } catch (error) {
-      throw new Error(`cannot load the kubeconfig ${path} (${how}): ${errorMessage(error)}`);
+      throw new Error(`cannot load the kubeconfig ${path} (from ${how}): ${errorMessage(error)}`);
     }
-    return `kubeconfig ${path} (${how})`;
+    return `kubeconfig ${path} from ${how}`;
   };
   if (flag) {
     source = fromFile(flag, '--kubeconfig');
@@ -33,7 +33,7 @@ export function loadKubeConfig(flag: string | undefined, env: NodeJS.ProcessEnv 
     if (paths.length === 1) source = fromFile(paths[0], 'KUBECONFIG');
     else {
       kubeConfig.loadFromDefault();
-      source = `kubeconfigs ${paths.join(', ')} (KUBECONFIG)`;
+      source = `kubeconfigs ${paths.join(', ')} from KUBECONFIG`;
     }
   } else if (env.KUBERNETES_SERVICE_HOST && fs.existsSync(SERVICE_ACCOUNT_TOKEN)) {
     kubeConfig.loadFromCluster();
@@ -68,6 +68,6 @@ export async function waitForApiServer(loaded: LoadedKubeConfig, timeoutMs: numb
     }, { timeoutMs, intervalMs: 1000 });
     return result.value;
   } catch (error) {
-    throw new Error(`cannot reach the Kubernetes API server at ${loaded.server} (from ${loaded.source}) after ${attempt} attempts: ${errorMessage(error)}`);
+    throw new Error(`cannot reach the Kubernetes API server at ${loaded.server} (using ${loaded.source}) after ${attempt} attempts: ${errorMessage(error)}`);
   }
 }

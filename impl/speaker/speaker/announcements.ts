@@ -2,7 +2,7 @@
 // EndpointSlices + this Node in, routes per peer out. The Speaker class only
 // applies the result to its BGP sessions.
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
-import type { RouteAttributes } from '../bgp/session.ts';
+import type { RouteAttributes, SessionConfig } from '../bgp/session.ts';
 import type { AddressPool, Config, Peer } from '../config/types.ts';
 import { anySelectorMatches } from '../config/labels.ts';
 import { poolContaining } from '../allocator/allocator.ts';
@@ -129,4 +129,52 @@ export function hasReadyEndpoint(slices: readonly V1EndpointSlice[], nodeName?: 
     endpoint.conditions?.ready !== false
     && endpoint.addresses.length > 0
     && (nodeName === undefined || endpoint.nodeName === nodeName)));
+}
+
+/** One BGP session this node should run, with the routes it should carry. */
+export interface PeerPlan {
+  peer: Peer;
+  /** "address:port", for logs and metrics. */
+  name: string;
+  config: SessionConfig;
+  routes: Map<string, RouteAttributes>;
+}
+
+/**
+ * The sessions of this node: every selected peer, with router-id from the
+ * config or else the node's address, source-address as the local address.
+ * Two selected peers that would dial the same address and port cannot both
+ * run; the later one is reported and skipped.
+ */
+export function planPeers(config: Config, routes: Map<string, RouteAttributes>, node: NodeInfo, nodeAddress: string | undefined): { peers: PeerPlan[]; problems: string[] } {
+  const peers: PeerPlan[] = [];
+  const problems: string[] = [];
+  for (const peer of selectedPeers(config, node)) {
+    const name = `${peer.peerAddress}:${peer.peerPort}`;
+    const routerId = peer.routerId ?? nodeAddress;
+    if (routerId === undefined) {
+      problems.push(`peers[${peer.index}] (${name}): no router-id configured and the node's address is unknown; not peering`);
+      continue;
+    }
+    const clash = peers.find((p) => p.name === name);
+    if (clash) {
+      problems.push(`peers[${peer.index}] (${name}) would dial the same peer as peers[${clash.peer.index}] from this node; skipped`);
+      continue;
+    }
+    peers.push({
+      peer, name,
+      config: {
+        peerAddress: peer.peerAddress,
+        peerPort: peer.peerPort,
+        ...(peer.sourceAddress !== undefined ? { localAddress: peer.sourceAddress } : {}),
+        myAsn: peer.myAsn,
+        peerAsn: peer.peerAsn,
+        routerId,
+        holdTimeSec: peer.holdTimeSec,
+        keepaliveSec: peer.keepaliveSec,
+      },
+      routes: routesForPeer(peer, routes),
+    });
+  }
+  return { peers, problems };
 }
