@@ -11,6 +11,7 @@ import { waitFor } from '../../util/wait.ts';
 import { sleep } from '../../util/wait.ts';
 import { ControlPlane, apiGet, controlPlaneBinDir, readVersions, writeControlPlaneFiles, writeNodeFiles, type ControlPlaneFiles } from './control-plane.ts';
 import { BUILTIN_IMAGES, NODE, REPO_ROOT, type LocalImage } from './images.ts';
+import { IBGP_NODE_LABEL, ibgpNodes } from './addressing.ts';
 import { createTopology, destroyTopology, planTopology, type NodeHost, type TopologyPlan } from './topology.ts';
 
 export const NODE_AGENT = path.join(REPO_ROOT, 'harness/providers/local/node-agent/main.ts');
@@ -129,7 +130,7 @@ export class LocalEnvironment {
       kubernetesServicePort: 443,
       apiServerUrl: files.apiServerUrl,
       kubernetesVersion: this.kubernetesVersion,
-      labels: {},
+      labels: ibgpNodes(this.plan).includes(node.name) ? { [IBGP_NODE_LABEL]: 'true' } : {},
       images: { ...BUILTIN_IMAGES, ...this.options.images },
     };
     const configFile = path.join(nodeDir, 'agent.json');

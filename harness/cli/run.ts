@@ -1,0 +1,186 @@
+// `vipcheck run`: bring an environment up (or use one), install the target,
+// run the scenarios through vitest, write report.json and junit.xml, and
+// exit 0 only when nothing failed.
+import { mkdir, writeFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startVitest } from 'vitest/node';
+import { Kube } from '../kube/client.ts';
+import { REPO_ROOT } from '../providers/local/images.ts';
+import { localRuntimeProvider } from '../providers/local/runtime-provider.ts';
+import { existingRuntimeProvider } from '../providers/existing/existing.ts';
+import { ScenarioReporter } from '../report/reporter.ts';
+import { summarize, summaryTable, toJUnit, type Report } from '../report/report.ts';
+import { loadTarget, type Target } from '../targets/target.ts';
+import { referenceTarget } from '../targets/reference.ts';
+import { installTarget } from '../targets/install.ts';
+import type { Runtime } from '../scenario/runtime.ts';
+import { SUITES, type SuiteName } from '../scenario/types.ts';
+
+export const SUITES_DIR = path.join(REPO_ROOT, 'suites');
+
+export interface RunOptions {
+  provider: 'local' | 'kind' | 'existing';
+  target: string;
+  suites?: SuiteName[];
+  ids?: string[];
+  reportDir: string;
+  nodes: number;
+  kubeconfig?: string;
+  installTarget: boolean;
+  convergenceTimeoutMs: number;
+  keepNamespaces: boolean;
+  workers: number;
+}
+
+export function parseRunArgs(args: string[]): RunOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      provider: { type: 'string', default: 'local' },
+      target: { type: 'string', default: 'reference' },
+      suite: { type: 'string' },
+      run: { type: 'string' },
+      'report-dir': { type: 'string', default: 'vipcheck-report' },
+      nodes: { type: 'string', default: '3' },
+      kubeconfig: { type: 'string' },
+      'install-target': { type: 'string', default: 'true' },
+      timeout: { type: 'string', default: '30' },
+      'keep-namespaces': { type: 'boolean', default: false },
+      workers: { type: 'string', default: '3' },
+    },
+  });
+  const provider = values.provider as RunOptions['provider'];
+  if (!['local', 'kind', 'existing'].includes(provider)) throw new Error(`--provider must be local, kind or existing, got "${provider}"`);
+  const suites = values.suite?.split(',').map((s) => s.trim()).filter(Boolean) as SuiteName[] | undefined;
+  for (const s of suites ?? []) if (!SUITES.includes(s)) throw new Error(`--suite: unknown suite "${s}" (known: ${SUITES.join(', ')})`);
+  const timeout = Number(values.timeout);
+  if (!(timeout > 0)) throw new Error(`--timeout must be a positive number of seconds, got "${values.timeout}"`);
+  if (provider === 'existing' && !values.kubeconfig) throw new Error('--provider existing needs --kubeconfig PATH');
+  return {
+    provider,
+    target: values.target!,
+    suites,
+    ids: values.run?.split(',').map((s) => s.trim()).filter(Boolean),
+    reportDir: path.resolve(values['report-dir']!),
+    nodes: Number(values.nodes),
+    kubeconfig: values.kubeconfig,
+    installTarget: values['install-target'] !== 'false',
+    convergenceTimeoutMs: timeout * 1000,
+    keepNamespaces: values['keep-namespaces']!,
+    workers: Math.max(1, Number(values.workers) || 1),
+  };
+}
+
+/** Every scenario file, split into those that may run together and those that must run alone. */
+export async function scenarioFiles(): Promise<{ concurrent: string[]; serial: string[] }> {
+  const all: string[] = [];
+  for (const suite of SUITES) {
+    const dir = path.join(SUITES_DIR, suite);
+    if (!existsSync(dir)) continue;
+    for (const f of (await readdir(dir)).sort()) if (f.endsWith('.test.ts')) all.push(path.join(dir, f));
+  }
+  return { concurrent: all.filter((f) => !f.endsWith('.serial.test.ts')), serial: all.filter((f) => f.endsWith('.serial.test.ts')) };
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  const options = parseRunArgs(args);
+  const started = new Date();
+  const t0 = performance.now();
+  const log = (line: string) => console.log(line);
+  const target = await loadTarget(options.target);
+  log(`vipcheck run: target ${target.name} ${target.version} on the ${options.provider} provider`);
+
+  const provider = options.provider === 'local'
+    ? await localRuntimeProvider({ nodes: options.nodes, log })
+    : options.provider === 'existing'
+      ? await existingRuntimeProvider({ kubeconfig: options.kubeconfig!, log })
+      : await (await import('../providers/kind/runtime-provider.ts')).kindRuntimeProvider({ nodes: options.nodes, log });
+
+  // A target without a load balancer is published through the reference one, where the provider has BGP.
+  const installed: Target = target.loadBalancer || !target.ingress || !provider.tor ? target : { ...target, loadBalancer: referenceTarget().loadBalancer };
+  const kube = new Kube(provider.kubeconfig);
+  let ingressAddress: string | undefined;
+  if (options.installTarget) {
+    const result = await installTarget(kube, installed, provider.vars, { log });
+    ingressAddress = result.ingressAddress;
+    log(`target installed in ${(result.durationMs / 1000).toFixed(1)} s${ingressAddress ? `; ingress controller at ${ingressAddress}` : ''}`);
+  } else if (target.ingress) {
+    ingressAddress = (await kube.waitForLoadBalancerIp(target.ingress.publish.namespace, target.ingress.publish.service, 30_000)).value;
+  }
+
+  await mkdir(options.reportDir, { recursive: true });
+  const runtime: Runtime = {
+    runId: started.toISOString(),
+    provider: {
+      name: options.provider,
+      kubernetesVersion: provider.kubernetesVersion,
+      kubeconfig: provider.kubeconfig,
+      nodes: provider.nodes,
+      tor: provider.tor,
+      ibgpRouter: provider.ibgpRouter,
+      nodeLinks: provider.nodeLinks,
+      ibgpNodes: provider.ibgpNodes,
+    },
+    target,
+    vars: provider.vars,
+    ingressAddress,
+    settings: {
+      convergenceTimeoutMs: options.convergenceTimeoutMs,
+      reportDir: options.reportDir,
+      suites: options.suites,
+      ids: options.ids,
+      keepNamespaces: options.keepNamespaces,
+    },
+  };
+  const runtimeFile = path.join(options.reportDir, 'runtime.json');
+  await writeFile(runtimeFile, JSON.stringify(runtime, null, 2));
+  process.env.VIPCHECK_RUNTIME = runtimeFile;
+
+  const reporter = new ScenarioReporter();
+  const files = await scenarioFiles();
+  const moduleErrors: string[] = [];
+  for (const [group, list, workers] of [['concurrent', files.concurrent, options.workers], ['serial', files.serial, 1]] as const) {
+    if (list.length === 0) continue;
+    log(`running ${list.length} ${group} scenario files${group === 'concurrent' ? ` (${workers} at a time)` : ' (one at a time: they disturb shared state)'}`);
+    const vitest = await startVitest(list, {
+      config: false,
+      root: REPO_ROOT,
+      watch: false,
+      reporters: [reporter],
+      maxWorkers: workers,
+      fileParallelism: workers > 1,
+      include: list.map((f) => path.relative(REPO_ROOT, f)),
+      hookTimeout: 120_000,
+      passWithNoTests: true,
+    });
+    for (const module of vitest.state.getTestModules?.() ?? []) {
+      for (const e of module.errors()) moduleErrors.push(`${path.relative(REPO_ROOT, module.moduleId)}: ${e.message}`);
+    }
+    await vitest.close();
+  }
+
+  const scenarios = reporter.results.sort((a, b) => SUITES.indexOf(a.suite) - SUITES.indexOf(b.suite) || a.id.localeCompare(b.id));
+  for (const error of moduleErrors) {
+    scenarios.push({ id: `e2e-load-error-${scenarios.length}`, suite: 'e2e', feature: 'unknown', status: 'failed', durationMs: 0, convergenceMs: null, message: `a scenario file failed to load: ${error}` });
+  }
+  const report: Report = {
+    target: { name: target.name, version: target.version, features: target.features },
+    provider: { name: options.provider, kubernetesVersion: provider.kubernetesVersion, nodes: provider.nodes.length },
+    startedAt: started.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    summary: summarize(scenarios),
+    scenarios,
+  };
+  await writeFile(path.join(options.reportDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  await writeFile(path.join(options.reportDir, 'junit.xml'), toJUnit(report));
+  log('');
+  log(summaryTable(report));
+  log(`report: ${path.join(options.reportDir, 'report.json')}, ${path.join(options.reportDir, 'junit.xml')}`);
+  if (scenarios.length === 0) {
+    log('no scenario ran: that is a failure');
+    return 1;
+  }
+  return report.summary.failed === 0 ? 0 : 1;
+}

@@ -1,0 +1,21 @@
+// Disturbances scenarios ask of a provider, from the runtime description
+// (scenario files run in vitest workers, away from the provider object).
+import { run } from '../util/exec.ts';
+import type { Runtime } from '../scenario/runtime.ts';
+
+function linkOf(runtime: Runtime, node: string): { netns: string; link: string } {
+  const link = runtime.provider.nodeLinks?.[node];
+  if (!link) throw new Error(`the ${runtime.provider.name} provider cannot cut node "${node}" off (known: ${Object.keys(runtime.provider.nodeLinks ?? {}).join(', ') || 'none'})`);
+  return link;
+}
+
+/** Cuts a node off the fabric: its link at the TOR goes down, as if its cable were pulled. */
+export async function cutNode(runtime: Runtime, node: string): Promise<void> {
+  const { netns, link } = linkOf(runtime, node);
+  await run(['ip', 'link', 'set', link, 'down'], { netns });
+}
+
+export async function restoreNode(runtime: Runtime, node: string): Promise<void> {
+  const { netns, link } = linkOf(runtime, node);
+  await run(['ip', 'link', 'set', link, 'up'], { netns });
+}

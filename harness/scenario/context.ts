@@ -1,0 +1,198 @@
+// What a scenario gets: its own namespace, the cluster, the target, the
+// TOR, requests from the outside client, and eventually-consistent waits
+// that record convergence times.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { Kube, apiErrorMessage } from '../kube/client.ts';
+import { loadFixture, type TemplateVars } from '../kube/fixtures.ts';
+import { expectEventually, type HttpCase } from '../traffic/expect.ts';
+import type { HttpResponse } from '../traffic/client.ts';
+import { Tor } from '../tor/tor.ts';
+import { waitFor, type Probe, type WaitResult } from '../util/wait.ts';
+import type { Runtime, TorAccess } from './runtime.ts';
+import type { Scenario } from './types.ts';
+import { cutNode, restoreNode } from '../providers/operations.ts';
+
+export class NotSupportedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotSupportedError';
+  }
+}
+
+export class ScenarioContext {
+  readonly scenario: Scenario;
+  readonly runtime: Runtime;
+  readonly kube: Kube;
+  readonly namespace: string;
+  /** Time to the first consistent state of the scenario's main wait (the first eventually(), unless set). */
+  convergenceMs: number | undefined;
+  readonly measurements: Record<string, number> = {};
+  private readonly cleanups: (() => Promise<void>)[] = [];
+  private readonly tors = new Map<string, Tor>();
+  readonly lines: string[] = [];
+
+  constructor(scenario: Scenario, runtime: Runtime) {
+    this.scenario = scenario;
+    this.runtime = runtime;
+    this.kube = new Kube(runtime.provider.kubeconfig);
+    this.namespace = `vc-${scenario.id}`.slice(0, 63);
+  }
+
+  get target() {
+    return this.runtime.target;
+  }
+
+  get timeoutMs(): number {
+    return this.runtime.settings.convergenceTimeoutMs;
+  }
+
+  /** Template variables: the run's (addresses, ASNs, class) plus this scenario's namespace. */
+  vars(extra: TemplateVars = {}): TemplateVars {
+    return { ...this.runtime.vars, namespace: this.namespace, ingressClass: this.target.ingress?.className ?? '', ...extra };
+  }
+
+  log(line: string): void {
+    this.lines.push(`${new Date().toISOString()} ${line}`);
+  }
+
+  /** Applies a fixture (under fixtures/scenarios/) into this scenario's namespace. */
+  async apply(fixture: string, extra: TemplateVars = {}): Promise<KubernetesObject[]> {
+    const objects = await loadFixture(path.join('scenarios', fixture), this.vars(extra), this.namespace);
+    return this.applyObjects(objects, fixture);
+  }
+
+  async applyObjects(objects: KubernetesObject[], source = 'scenario'): Promise<KubernetesObject[]> {
+    const applied: KubernetesObject[] = [];
+    for (const object of objects) applied.push(await this.kube.apply(object, source));
+    return applied;
+  }
+
+  /** Runs cleanup at the end of the scenario, pass or fail (e.g. restoring a node). */
+  defer(cleanup: () => Promise<void>): void {
+    this.cleanups.push(cleanup);
+  }
+
+  async runCleanups(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const cleanup of this.cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+    return problems;
+  }
+
+  /** The address clients use for the target's ingress controller (its VIP through the TOR). */
+  ingressAddress(): string {
+    if (!this.runtime.ingressAddress) throw new NotSupportedError('the target has no ingress controller published through a LoadBalancer address');
+    return this.runtime.ingressAddress;
+  }
+
+  private noteConvergence(result: WaitResult<unknown>): void {
+    if (this.convergenceMs === undefined) this.convergenceMs = result.convergenceMs;
+  }
+
+  /** HTTP cases, polled until every case holds 3 times in a row. */
+  async expectHttp(what: string, cases: HttpCase[], options: { timeoutMs?: number; consecutive?: number } = {}): Promise<HttpResponse[]> {
+    const result = await expectEventually(what, cases, { timeoutMs: options.timeoutMs ?? this.timeoutMs, consecutive: options.consecutive });
+    this.noteConvergence(result);
+    this.log(`${what}: converged after ${result.convergenceMs} ms`);
+    return result.value;
+  }
+
+  /** Any eventually-consistent condition (default: 3 consecutive successes). */
+  async eventually<T>(what: string, probe: () => Promise<Probe<T>>, options: { timeoutMs?: number; consecutive?: number; intervalMs?: number } = {}): Promise<WaitResult<T>> {
+    const result = await waitFor(what, probe, { timeoutMs: options.timeoutMs ?? this.timeoutMs, consecutive: options.consecutive ?? 3, intervalMs: options.intervalMs ?? 200 });
+    this.noteConvergence(result);
+    this.log(`${what}: after ${result.convergenceMs} ms`);
+    return result;
+  }
+
+  measure(name: string, value: number): void {
+    this.measurements[name] = Math.round(value);
+  }
+
+  /** The main TOR (eBGP); not-supported when the provider gives no BGP access. */
+  tor(): Tor {
+    return this.router('tor', this.runtime.provider.tor);
+  }
+
+  /** The second router, an iBGP peer of the nodes (RIB only). */
+  ibgpRouter(): Tor {
+    return this.router('ibgp', this.runtime.provider.ibgpRouter);
+  }
+
+  private router(key: string, access: TorAccess | undefined): Tor {
+    if (!access) throw new NotSupportedError(`the ${this.runtime.provider.name} provider gives no BGP access (${key})`);
+    let tor = this.tors.get(key);
+    if (!tor) {
+      tor = Tor.attach(access);
+      this.tors.set(key, tor);
+    }
+    return tor;
+  }
+
+  async cutNode(name: string): Promise<void> {
+    await cutNode(this.runtime, name);
+    this.defer(() => restoreNode(this.runtime, name));
+  }
+
+  async restoreNode(name: string): Promise<void> {
+    await restoreNode(this.runtime, name);
+  }
+
+  /** Writes what is needed to understand a failure: objects, events, controller logs, TOR state. */
+  async dump(dir: string, error: unknown): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    const write = (name: string, text: string) => writeFile(path.join(dir, name), text);
+    await write('error.txt', `${(error as Error)?.stack ?? String(error)}\n\nscenario log:\n${this.lines.join('\n')}\n`);
+    const tryWrite = async (name: string, read: () => Promise<string>) => {
+      try {
+        await write(name, await read());
+      } catch (e) {
+        await write(name, `could not collect: ${apiErrorMessage(e)}\n`);
+      }
+    };
+    const ns = this.namespace;
+    await tryWrite('objects.yaml', async () => {
+      const [pods, services, slices, ingresses, deployments] = await Promise.all([
+        this.kube.core.listNamespacedPod({ namespace: ns }),
+        this.kube.core.listNamespacedService({ namespace: ns }),
+        this.kube.discovery.listNamespacedEndpointSlice({ namespace: ns }),
+        this.kube.networking.listNamespacedIngress({ namespace: ns }),
+        this.kube.apps.listNamespacedDeployment({ namespace: ns }),
+      ]);
+      return [pods, services, slices, ingresses, deployments].map((l) => stringify(l.items)).join('---\n');
+    });
+    await tryWrite('events.txt', async () => {
+      const events = await this.kube.core.listNamespacedEvent({ namespace: ns });
+      return events.items.map((e) => `${e.lastTimestamp ?? e.eventTime ?? ''} ${e.type} ${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}: ${e.message}`).join('\n');
+    });
+    const controllers = [this.target.ingress?.pods, this.target.loadBalancer?.controllerPods, this.target.loadBalancer?.speakerPods].filter((p) => p !== undefined);
+    for (const selector of controllers) {
+      await tryWrite(`logs-${selector.namespace}-${selector.labelSelector.replace(/[^a-z0-9]+/gi, '_')}.txt`, async () => {
+        const pods = await this.kube.podsOf(selector.namespace, selector.labelSelector);
+        const parts: string[] = [];
+        for (const pod of pods) {
+          for (const container of pod.spec?.containers ?? []) {
+            let text: string;
+            try {
+              text = await this.kube.core.readNamespacedPodLog({ namespace: selector.namespace, name: pod.metadata!.name!, container: container.name, tailLines: 300 });
+            } catch (e) {
+              text = `(no log: ${apiErrorMessage(e)})`;
+            }
+            parts.push(`==== ${pod.metadata!.name}/${container.name} on ${pod.spec?.nodeName}\n${text}`);
+          }
+        }
+        return parts.join('\n');
+      });
+    }
+    if (this.runtime.provider.tor) await tryWrite('tor.txt', () => this.tor().dump());
+    if (this.runtime.provider.ibgpRouter) await tryWrite('ibgp-router.txt', () => this.ibgpRouter().dump());
+  }
+}

@@ -1,0 +1,25 @@
+// The features a target may claim. A scenario needs one feature (the one the
+// report shows) and possibly more; a target that does not claim them all
+// gets `not-supported` for it.
+export const FEATURES = {
+  'ingress-core': 'Ingress routing by host and path (Exact, Prefix), IngressClass by name, status, backends by port name/number, updates',
+  'ingress-path-implementation-specific': 'pathType ImplementationSpecific, with the behaviour the target documents',
+  'ingress-class-default': 'an IngressClass marked default serves class-less Ingresses',
+  'ingress-class-annotation': 'the legacy kubernetes.io/ingress.class annotation',
+  'ingress-tls': 'TLS termination with certificates from Secrets, chosen by SNI',
+  'ingress-backend-unavailable': '503 for a Service without ready endpoints or that does not exist',
+  'ingress-forwarded-headers': 'X-Forwarded-For / -Proto and the original Host reach the backend',
+  'ingress-websocket': 'HTTP Upgrade to WebSocket passes through',
+  'lb-bgp': 'LoadBalancer addresses from a MetalLB ConfigMap, announced over BGP',
+  'lb-shared-ip': 'metallb.universe.tf/allow-shared-ip',
+  'lb-bgp-advertisements': 'bgp-advertisements: aggregation-length, communities, localpref',
+  'lb-node-selectors': 'node-selectors on BGP peers',
+} as const;
+
+export type Feature = keyof typeof FEATURES;
+
+export const ALL_FEATURES = Object.keys(FEATURES) as Feature[];
+
+export function isFeature(name: string): name is Feature {
+  return name in FEATURES;
+}

@@ -1,0 +1,60 @@
+// What `vipcheck run` hands to the scenario files (which vitest runs in
+// worker processes): the environment, the target and the settings, as one
+// JSON file named by VIPCHECK_RUNTIME.
+import { readFileSync } from 'node:fs';
+import type { ClusterNode, ProviderName } from '../providers/provider.ts';
+import type { Target } from '../targets/target.ts';
+import type { SuiteName } from './types.ts';
+
+/** How to reach a TOR's GoBGP: a namespace of the local provider (or a container, for kind). */
+export interface TorAccess {
+  netns?: string;
+  container?: string;
+  apiPort: number;
+  /** Address speakers peer with and ASN of this router. */
+  address: string;
+  asn: number;
+  /** True when the router programs its kernel FIB from its RIB (the main TOR). */
+  programsFib: boolean;
+}
+
+export interface Runtime {
+  runId: string;
+  provider: {
+    name: ProviderName;
+    kubernetesVersion: string;
+    kubeconfig: string;
+    nodes: ClusterNode[];
+    /** The main TOR (eBGP to the nodes), and the iBGP route reflector-like second router, when there is BGP access. */
+    tor?: TorAccess;
+    ibgpRouter?: TorAccess;
+    /** Node name → the TOR-side link to cut for node-loss scenarios (local provider). */
+    nodeLinks?: Record<string, { netns: string; link: string }>;
+    /** Labels the provider put on nodes, e.g. which peer with the iBGP router. */
+    ibgpNodes?: string[];
+  };
+  target: Target;
+  /** Template variables for fixtures and the target's manifests (addresses, ASNs, classes). */
+  vars: Record<string, string | number>;
+  /** The address clients use for the target's ingress controller (its VIP), when installed. */
+  ingressAddress?: string;
+  settings: {
+    convergenceTimeoutMs: number;
+    reportDir: string;
+    suites?: SuiteName[];
+    ids?: string[];
+    keepNamespaces: boolean;
+  };
+}
+
+let cached: Runtime | undefined;
+
+export function loadRuntime(): Runtime {
+  if (cached) return cached;
+  const file = process.env.VIPCHECK_RUNTIME;
+  if (!file) {
+    throw new Error('VIPCHECK_RUNTIME is not set: scenario files run through "vipcheck run" (or "npm run conformance"), which brings up the environment first');
+  }
+  cached = JSON.parse(readFileSync(file, 'utf8')) as Runtime;
+  return cached;
+}

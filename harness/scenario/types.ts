@@ -1,0 +1,42 @@
+// A conformance scenario as data: who it is, what it needs, what it applies,
+// and the function that asserts on real traffic and real routing state.
+import type { Feature } from './features.ts';
+import type { ScenarioContext } from './context.ts';
+
+export type SuiteName = 'ingress' | 'loadbalancer' | 'e2e';
+export const SUITES: SuiteName[] = ['ingress', 'loadbalancer', 'e2e'];
+
+export type ScenarioStatus = 'passed' | 'failed' | 'skipped' | 'not-supported';
+
+export interface Scenario {
+  /** Stable id from SCENARIOS.md: used in reports, JUnit and --run. */
+  id: string;
+  suite: SuiteName;
+  /** The feature the report shows for this scenario. */
+  feature: Feature;
+  /** Further features it needs (e.g. an e2e scenario needs lb-bgp too). */
+  requires?: Feature[];
+  description: string;
+  /** Fixture files under fixtures/scenarios/, applied in order into the scenario's namespace. */
+  fixtures?: string[];
+  /** True when it changes state other scenarios see (nodes, speakers, the MetalLB ConfigMap): it then runs alone. */
+  disruptive?: boolean;
+  /** Upper bound for the whole scenario (default: 4 × the convergence bound + 60 s). */
+  timeoutMs?: number;
+  run(ctx: ScenarioContext): Promise<void>;
+}
+
+/** What a scenario's run leaves for the report, beside pass/fail. */
+export interface ScenarioMeta {
+  vipcheck: {
+    id: string;
+    suite: SuiteName;
+    feature: Feature;
+    status?: ScenarioStatus;
+    convergenceMs?: number;
+    /** Named measurements (e.g. "failedRequestWindowMs"). */
+    measurements?: Record<string, number>;
+    dumpDir?: string;
+    reason?: string;
+  };
+}
