@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { clientResponseHeaders, switchingProtocolsHead, upstreamRequestHeaders, withoutHopByHop } from './headers.ts';
+
+const pairs = (raw: string[]) => Array.from({ length: raw.length / 2 }, (_, i) => `${raw[2 * i]}: ${raw[2 * i + 1]}`);
+
+describe('hop-by-hop removal (RFC 9110 §7.6.1)', () => {
+  it('drops Connection, the headers it lists, and the fixed hop-by-hop set', () => {
+    const raw = [
+      'Host', 'a.example', 'Connection', 'keep-alive, X-Secret-Hop', 'connection', 'Foo', 'Keep-Alive', 'timeout=5',
+      'Proxy-Connection', 'keep-alive', 'TE', 'trailers', 'Transfer-Encoding', 'chunked', 'Upgrade', 'h2c',
+      'X-Secret-Hop', '1', 'foo', '2', 'X-Kept', 'yes', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2',
+    ];
+    expect(pairs(withoutHopByHop(raw))).toEqual(['Host: a.example', 'X-Kept: yes', 'Set-Cookie: a=1', 'Set-Cookie: b=2']);
+    expect(pairs(clientResponseHeaders(raw))).toEqual(['Host: a.example', 'X-Kept: yes', 'Set-Cookie: a=1', 'Set-Cookie: b=2']);
+  });
+});
+
+describe('upstreamRequestHeaders', () => {
+  const ctx = { clientAddress: '198.18.254.1', proto: 'https' as const, port: 443, host: 'shop.example' };
+
+  it('keeps the original Host and appends the client to X-Forwarded-For', () => {
+    const out = upstreamRequestHeaders(
+      ['host', 'shop.example', 'X-Forwarded-For', '203.0.113.7', 'x-forwarded-for', '203.0.113.8', 'X-Forwarded-Proto', 'http', 'Accept', '*/*', 'Expect', '100-continue'],
+      ctx,
+    );
+    expect(pairs(out)).toEqual([
+      'Host: shop.example', 'Accept: */*',
+      'X-Forwarded-For: 203.0.113.7, 203.0.113.8, 198.18.254.1',
+      'X-Forwarded-Proto: https', 'X-Forwarded-Host: shop.example', 'X-Forwarded-Port: 443',
+    ]);
+  });
+
+  it('re-frames chunked bodies and keeps the upgrade handshake for upgrades', () => {
+    const chunked = upstreamRequestHeaders(['Host', 'h', 'Transfer-Encoding', 'chunked'], { ...ctx, chunked: true });
+    expect(pairs(chunked)).toContain('Transfer-Encoding: chunked');
+    const upgrade = upstreamRequestHeaders(['Host', 'h', 'Connection', 'Upgrade', 'Upgrade', 'websocket', 'Sec-WebSocket-Key', 'k'], { ...ctx, upgrade: 'websocket' });
+    expect(pairs(upgrade)).toEqual(expect.arrayContaining(['Connection: upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Key: k']));
+    expect(pairs(upgrade).filter((h) => /^connection:/i.test(h))).toHaveLength(1);
+  });
+
+  it('sends no Host when the client sent none and used no absolute-form target', () => {
+    const out = upstreamRequestHeaders(['Accept', '*/*'], { ...ctx, host: undefined });
+    expect(pairs(out).some((h) => h.startsWith('Host:'))).toBe(false);
+    expect(pairs(out)).toContain('X-Forwarded-Host: ');
+  });
+});
+
+describe('switchingProtocolsHead', () => {
+  it('writes a 101 head with the upgrade headers and the rest of the upstream headers', () => {
+    const head = switchingProtocolsHead(['Upgrade', 'websocket', 'Connection', 'Upgrade', 'Sec-WebSocket-Accept', 'abc'], undefined);
+    expect(head).toBe('HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: abc\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+  });
+});

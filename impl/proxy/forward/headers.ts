@@ -1,0 +1,104 @@
+// Header rewriting between client and upstream. Headers travel as flat raw
+// arrays ([name, value, name, value, …], like IncomingMessage.rawHeaders) so
+// order, case and repeats survive the trip.
+//
+// Hop-by-hop headers (RFC 9110 §7.6.1) are meant for one connection only and
+// are removed in both directions: Connection and every header it lists,
+// Keep-Alive, Proxy-Connection, TE, Transfer-Encoding and Upgrade — except
+// that an upgrade request keeps "Connection: upgrade" and Upgrade, which is
+// what asks the upstream to switch protocols. Node re-frames bodies itself.
+
+export type RawHeaders = string[];
+
+const ALWAYS_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade']);
+const FORWARDED_HEADERS = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']);
+
+/** Lower-case names of the headers a message's Connection header lists. */
+export function connectionTokens(raw: RawHeaders): Set<string> {
+  const tokens = new Set<string>();
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i].toLowerCase() !== 'connection') continue;
+    for (const token of raw[i + 1].split(',')) {
+      const t = token.trim().toLowerCase();
+      if (t) tokens.add(t);
+    }
+  }
+  return tokens;
+}
+
+/** raw without hop-by-hop headers (and without any name in `alsoDrop`). */
+export function withoutHopByHop(raw: RawHeaders, alsoDrop?: ReadonlySet<string>): RawHeaders {
+  const listed = connectionTokens(raw);
+  const out: RawHeaders = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (ALWAYS_HOP_BY_HOP.has(name) || listed.has(name) || alsoDrop?.has(name)) continue;
+    out.push(raw[i], raw[i + 1]);
+  }
+  return out;
+}
+
+export interface ForwardContext {
+  /** The client's address as the proxy sees it (appended to X-Forwarded-For). */
+  clientAddress: string;
+  /** Scheme the client used to reach the proxy. */
+  proto: 'http' | 'https';
+  /** The proxy's port the client connected to. */
+  port: number;
+  /** The Host the client asked for (or the authority of an absolute-form target). */
+  host: string | undefined;
+  /** An Upgrade request that keeps its Connection/Upgrade headers. */
+  upgrade?: string;
+  /** The request had a chunked body: the upstream request must be chunked as well. */
+  chunked?: boolean;
+}
+
+/**
+ * The headers sent upstream: hop-by-hop removed, Expect removed (the proxy
+ * answers 100-continue itself), the original Host kept (set from the
+ * absolute-form authority when the client sent one), X-Forwarded-For
+ * appended, X-Forwarded-Proto/-Host/-Port set by the proxy.
+ */
+export function upstreamRequestHeaders(raw: RawHeaders, ctx: ForwardContext): RawHeaders {
+  const forwardedFor: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i].toLowerCase() === 'x-forwarded-for') forwardedFor.push(raw[i + 1].trim());
+  }
+  const drop = new Set([...FORWARDED_HEADERS, 'expect', 'host']);
+  const out = withoutHopByHop(raw, drop);
+  if (ctx.host !== undefined) out.unshift('Host', ctx.host);
+  forwardedFor.push(ctx.clientAddress);
+  out.push(
+    'X-Forwarded-For', forwardedFor.filter((v) => v !== '').join(', '),
+    'X-Forwarded-Proto', ctx.proto,
+    'X-Forwarded-Host', ctx.host ?? '',
+    'X-Forwarded-Port', String(ctx.port),
+  );
+  if (ctx.upgrade) out.push('Connection', 'upgrade', 'Upgrade', ctx.upgrade);
+  else if (ctx.chunked) out.push('Transfer-Encoding', 'chunked');
+  return out;
+}
+
+/** Headers of an upstream response as sent to the client: hop-by-hop removed (Node sets its own framing). */
+export function clientResponseHeaders(raw: RawHeaders): RawHeaders {
+  return withoutHopByHop(raw);
+}
+
+/** A 101 Switching Protocols head for the client, keeping Connection: upgrade and Upgrade. */
+export function switchingProtocolsHead(raw: RawHeaders, statusMessage: string | undefined): string {
+  const upgrade = headerValue(raw, 'upgrade');
+  const lines = [`HTTP/1.1 101 ${statusMessage || 'Switching Protocols'}`];
+  const kept = withoutHopByHop(raw);
+  for (let i = 0; i + 1 < kept.length; i += 2) lines.push(`${kept[i]}: ${kept[i + 1]}`);
+  lines.push('Connection: Upgrade');
+  if (upgrade) lines.push(`Upgrade: ${upgrade}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** The first value of a header, case-insensitively. */
+export function headerValue(raw: RawHeaders, name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i].toLowerCase() === name) return raw[i + 1];
+  }
+  return undefined;
+}

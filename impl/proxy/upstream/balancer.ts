@@ -1,0 +1,68 @@
+// Picks the endpoint for each request. Its state (rotation positions and
+// in-flight counts) outlives routing snapshots, so a configuration reload
+// does not restart every backend's rotation at its first pod.
+import type { Endpoint } from './endpoints.ts';
+
+export type BalancePolicy = 'round-robin' | 'least-request';
+export const BALANCE_POLICIES: readonly BalancePolicy[] = ['round-robin', 'least-request'];
+
+export class Balancer {
+  readonly policy: BalancePolicy;
+  readonly #next = new Map<string, number>();
+  readonly #inFlight = new Map<string, number>();
+
+  constructor(policy: BalancePolicy) {
+    this.policy = policy;
+  }
+
+  /**
+   * One endpoint of `endpoints` not in `exclude` (endpoints that already
+   * failed this request), or undefined when none is left.
+   *  - round-robin: in turn.
+   *  - least-request: fewest requests in flight; ties in turn.
+   */
+  pick(backendKey: string, endpoints: readonly Endpoint[], exclude?: ReadonlySet<string>): Endpoint | undefined {
+    const n = endpoints.length;
+    if (n === 0) return undefined;
+    const start = this.#next.get(backendKey) ?? 0;
+    let best: Endpoint | undefined;
+    let bestIndex = 0;
+    let bestLoad = Number.POSITIVE_INFINITY;
+    for (let step = 0; step < n; step++) {
+      const index = (start + step) % n;
+      const candidate = endpoints[index];
+      if (exclude?.has(candidate.key)) continue;
+      if (this.policy === 'round-robin') {
+        best = candidate;
+        bestIndex = index;
+        break;
+      }
+      const load = this.#inFlight.get(candidate.key) ?? 0;
+      if (load < bestLoad) {
+        best = candidate;
+        bestIndex = index;
+        bestLoad = load;
+        if (load === 0) break;
+      }
+    }
+    if (best) this.#next.set(backendKey, (bestIndex + 1) % n);
+    return best;
+  }
+
+  /** Counts a request against an endpoint until the returned release is called (once). */
+  begin(endpoint: Endpoint): () => void {
+    this.#inFlight.set(endpoint.key, (this.#inFlight.get(endpoint.key) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#inFlight.get(endpoint.key) ?? 1) - 1;
+      if (left <= 0) this.#inFlight.delete(endpoint.key);
+      else this.#inFlight.set(endpoint.key, left);
+    };
+  }
+
+  inFlight(endpoint: Endpoint): number {
+    return this.#inFlight.get(endpoint.key) ?? 0;
+  }
+}
