@@ -2,6 +2,7 @@
 // harness creates here is named with the `vc-` prefix so that a crashed run
 // can be reclaimed by the next one without touching anything that is not ours.
 import { readdir, readlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { run } from '../util/exec.ts';
 import { sleep } from '../util/wait.ts';
 import { assertNoOtherOwner } from './ownership.ts';
@@ -57,10 +58,16 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** Whether a process exists and is not a zombie (a killed child its parent has not reaped yet). */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
