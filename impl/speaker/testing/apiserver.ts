@@ -1,0 +1,118 @@
+// A real etcd + kube-apiserver on loopback for integration tests of the
+// speaker's roles (no nodes, no controller-manager). Built by
+// scripts/build-control-plane.sh; every port is picked free at start.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { controlPlaneBinDir } from '../../../harness/providers/local/control-plane.ts';
+import { Pki, kubeconfigYaml } from '../../../harness/providers/local/pki.ts';
+import { ManagedProcess } from '../../../harness/util/processes.ts';
+import { waitFor } from '../../../harness/util/wait.ts';
+
+export class TestApiServer {
+  readonly dir: string;
+  readonly kubeconfigPath: string;
+  readonly kubeConfig: KubeConfig;
+  readonly url: string;
+  private readonly processes: ManagedProcess[];
+
+  private constructor(dir: string, kubeconfigPath: string, url: string, processes: ManagedProcess[]) {
+    this.dir = dir;
+    this.kubeconfigPath = kubeconfigPath;
+    this.url = url;
+    this.processes = processes;
+    this.kubeConfig = new KubeConfig();
+    this.kubeConfig.loadFromFile(kubeconfigPath);
+  }
+
+  /** Starts etcd and the API server under `dir` (logs in dir/logs); resolves when /readyz is ok. */
+  static async start(dir: string, timeoutMs = 90_000): Promise<TestApiServer> {
+    const bin = await controlPlaneBinDir();
+    const logs = path.join(dir, 'logs');
+    await mkdir(logs, { recursive: true });
+    const pki = new Pki(path.join(dir, 'pki'));
+    await pki.init();
+    const serving = await pki.serving('apiserver', 'kube-apiserver', ['127.0.0.1', 'localhost']);
+    const admin = await pki.client('admin', { commonName: 'vipcheck-admin', organizations: ['system:masters'] });
+    const [etcdClient, etcdPeer, apiPort] = await freePorts(3);
+    const url = `https://127.0.0.1:${apiPort}`;
+    const kubeconfigPath = path.join(dir, 'admin.kubeconfig');
+    await writeFile(kubeconfigPath, kubeconfigYaml({ server: url, caFile: pki.caCert, user: 'vipcheck-admin', certFile: admin.cert, keyFile: admin.key }), { mode: 0o600 });
+
+    const processes: ManagedProcess[] = [];
+    const launch = (name: string, argv: string[]) => processes.push(new ManagedProcess({ name, argv, logFile: path.join(logs, `${name}.log`) }).start());
+    const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+    launch('etcd', [path.join(bin, 'vc-etcd'),
+      '--name=vc-etcd-test', `--data-dir=${path.join(dir, 'etcd')}`,
+      `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=vc-etcd-test=http://127.0.0.1:${etcdPeer}`,
+      '--unsafe-no-fsync=true', '--log-level=warn',
+    ]);
+    launch('kube-apiserver', [path.join(bin, 'vc-kube-apiserver'),
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1', `--secure-port=${apiPort}`, '--advertise-address=127.0.0.1',
+      // No kubernetes Service endpoints: they may not point at loopback, and nothing here needs them.
+      '--endpoint-reconciler-type=none',
+      `--tls-cert-file=${serving.cert}`, `--tls-private-key-file=${serving.key}`, `--client-ca-file=${pki.caCert}`,
+      // Addresses are only allocated, never routed: a TEST-NET range keeps them clearly fake.
+      '--service-cluster-ip-range=192.0.2.0/24',
+      '--authorization-mode=RBAC',
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${pki.serviceAccountPub}`, `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      '--profiling=false', '--event-ttl=1h', '--v=1',
+    ]);
+    const server = new TestApiServer(dir, kubeconfigPath, url, processes);
+    const abort = new AbortController();
+    try {
+      await waitFor(`kube-apiserver ${url}/readyz to answer ok`, async () => {
+        const dead = processes.find((p) => !p.running);
+        if (dead) {
+          // No point waiting for a process that is gone: give up now with its last words.
+          const tail = (await readFile(dead.spec.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join('\n');
+          abort.abort(new Error(`${dead.spec.name} exited while starting (log ${dead.spec.logFile}):\n${tail}`));
+          return { ok: false };
+        }
+        const { status, body } = await server.get('/readyz');
+        return { ok: status === 200, observed: `${status} ${body.slice(0, 300)}` };
+      }, { timeoutMs, intervalMs: 300, signal: abort.signal });
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    return server;
+  }
+
+  /** GET as admin; for readiness and raw checks. */
+  async get(pathname: string): Promise<{ status: number; body: string }> {
+    const options: https.RequestOptions = { timeout: 3000 };
+    await this.kubeConfig.applyToHTTPSOptions(options);
+    return new Promise((resolve, reject) => {
+      const request = https.get(`${this.url}${pathname}`, options, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      request.on('timeout', () => request.destroy(new Error(`GET ${pathname}: no answer within 3 s`)));
+      request.on('error', reject);
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const process of [...this.processes].reverse()) await process.stop(5000);
+  }
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  })));
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
