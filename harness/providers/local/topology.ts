@@ -104,6 +104,11 @@ export async function createTopology(plan: TopologyPlan): Promise<void> {
       if (other !== node) await replaceRoute(node.name, [other.podCidr, 'via', other.address, 'dev', 'eth0']);
     }
   }
+  // The apiserver answers pods that reach it through the kubernetes Service (kube-proxy does not
+  // masquerade pod traffic), so the control plane routes every podCIDR to its node.
+  for (const node of plan.nodes) {
+    await replaceRoute(plan.controlPlane.netns, [node.podCidr, 'via', node.address, 'dev', 'eth0']);
+  }
 }
 
 async function attachHost(plan: TopologyPlan, netns: string, short: string, address: string): Promise<void> {

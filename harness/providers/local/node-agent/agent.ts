@@ -188,7 +188,8 @@ export class NodeAgent {
       },
       async deletePod(namespace, name, uid) {
         try {
-          await core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0, body: { preconditions: { uid } } });
+          // With a body the apiserver ignores the query parameters: the grace period goes in the body too.
+          await core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0, body: { gracePeriodSeconds: 0, preconditions: { uid } } });
         } catch (error) {
           const code = statusCode(error);
           if (code === 404 || code === 409) return; // gone, or replaced by a pod with another uid
