@@ -1,0 +1,28 @@
+import { expect } from 'vitest';
+import { scenario } from '../../harness/scenario/define.ts';
+import { addressOf, createService, expectAllocationFailed, inPool, runVar } from './helpers.ts';
+
+scenario({
+  id: 'lb-pool-exhaustion',
+  suite: 'loadbalancer',
+  feature: 'lb-bgp',
+  description: 'when the pool is empty the next Service stays pending with AllocationFailed; freeing an address serves it',
+  async run(ctx) {
+    const tiny = `${runVar(ctx, 'poolTinyFirst')}-${runVar(ctx, 'poolTinyLast')}`; // two addresses
+    await ctx.echoBackend('web');
+    await createService(ctx, 'first', { backend: 'web', pool: 'tiny' });
+    await createService(ctx, 'second', { backend: 'web', pool: 'tiny' });
+    const first = await addressOf(ctx, 'first');
+    const second = await addressOf(ctx, 'second');
+    expect([first, second].every((a) => inPool(a, tiny)), `${first} and ${second} lie in the tiny pool ${tiny}`).toBe(true);
+    expect(first, 'two Services, two addresses').not.toBe(second);
+
+    await createService(ctx, 'third', { backend: 'web', pool: 'tiny' });
+    await expectAllocationFailed(ctx, 'third');
+
+    const freedAt = performance.now();
+    await ctx.kube.core.deleteNamespacedService({ namespace: ctx.namespace, name: 'first' });
+    expect(await addressOf(ctx, 'third'), 'the waiting Service gets the freed address').toBe(first);
+    ctx.convergenceMs = Math.round(performance.now() - freedAt); // freed address → served
+  },
+});
