@@ -53,7 +53,8 @@ export class Speaker {
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
     const discovery = options.kubeConfig.makeApiClient(DiscoveryV1Api);
     this.events = new EventRecorder(core, SPEAKER_COMPONENT, options.nodeName, options.log);
-    const factory = options.sessionFactory ?? ((config) => new BgpSession({ ...config, logger: (line) => options.log(`bgp ${config.peerAddress}: ${line}`) }));
+    // The session prefixes its own lines with the peer.
+    const factory = options.sessionFactory ?? ((config) => new BgpSession({ ...config, logger: options.log }));
     this.sessions = new PeerSessions(factory, options.log);
     this.configSource = new ConfigSource({
       kubeConfig: options.kubeConfig,

@@ -27,17 +27,25 @@ export class TestApiServer {
     this.kubeConfig.loadFromFile(kubeconfigPath);
   }
 
-  /** Starts etcd and the API server under `dir` (logs in dir/logs); resolves when /readyz is ok. */
-  static async start(dir: string, timeoutMs = 90_000): Promise<TestApiServer> {
+  /**
+   * Starts etcd and the API server under `dir` (logs in dir/logs); resolves
+   * when /readyz is ok. `host` is the address the API server listens on
+   * (loopback by default; the local topology's client address lets node
+   * namespaces reach it through the TOR).
+   */
+  static async start(dir: string, options: { host?: string; timeoutMs?: number } = {}): Promise<TestApiServer> {
+    const host = options.host ?? '127.0.0.1';
+    const timeoutMs = options.timeoutMs ?? 90_000;
     const bin = await controlPlaneBinDir();
     const logs = path.join(dir, 'logs');
     await mkdir(logs, { recursive: true });
     const pki = new Pki(path.join(dir, 'pki'));
     await pki.init();
-    const serving = await pki.serving('apiserver', 'kube-apiserver', ['127.0.0.1', 'localhost']);
+    const serving = await pki.serving('apiserver', 'kube-apiserver', [...new Set([host, '127.0.0.1', 'localhost'])]);
     const admin = await pki.client('admin', { commonName: 'vipcheck-admin', organizations: ['system:masters'] });
-    const [etcdClient, etcdPeer, apiPort] = await freePorts(3);
-    const url = `https://127.0.0.1:${apiPort}`;
+    const [etcdClient, etcdPeer] = await freePorts(2, '127.0.0.1');
+    const [apiPort] = await freePorts(1, host);
+    const url = `https://${host}:${apiPort}`;
     const kubeconfigPath = path.join(dir, 'admin.kubeconfig');
     await writeFile(kubeconfigPath, kubeconfigYaml({ server: url, caFile: pki.caCert, user: 'vipcheck-admin', certFile: admin.cert, keyFile: admin.key }), { mode: 0o600 });
 
@@ -53,7 +61,7 @@ export class TestApiServer {
     ]);
     launch('kube-apiserver', [path.join(bin, 'vc-kube-apiserver'),
       `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1', `--secure-port=${apiPort}`, '--advertise-address=127.0.0.1',
+      `--bind-address=${host}`, `--secure-port=${apiPort}`, `--advertise-address=${host}`,
       // No kubernetes Service endpoints: they may not point at loopback, and nothing here needs them.
       '--endpoint-reconciler-type=none',
       `--tls-cert-file=${serving.cert}`, `--tls-private-key-file=${serving.key}`, `--client-ca-file=${pki.caCert}`,
@@ -106,11 +114,11 @@ export class TestApiServer {
   }
 }
 
-async function freePorts(count: number): Promise<number[]> {
+async function freePorts(count: number, host: string): Promise<number[]> {
   const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
+    server.listen(0, host, () => resolve(server));
   })));
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
