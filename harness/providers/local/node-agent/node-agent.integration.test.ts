@@ -244,21 +244,26 @@ describe('node agent in the local environment', () => {
   });
 
   it('restarts a crashing container with back-off, keeps the previous log, and reports exit codes truthfully', async () => {
+    // $(date …) is not a defined variable: Kubernetes expansion leaves it to the shell.
     await core.createNamespacedPod({
       namespace: NS,
-      body: { metadata: { name: 'crasher' }, spec: { containers: [{ name: 'c', image: 'vipcheck/echo:0.1.0', command: ['/bin/sh', '-c', 'echo "run at $(date +%s%N)"; exit 3'] }] } },
+      body: { metadata: { name: 'crasher' }, spec: { containers: [{ name: 'c', image: 'vipcheck/echo:0.1.0', command: ['/bin/sh', '-c', 'echo "run at $(date +%s%N)"; sleep 4; exit 3'] }] } },
     });
-    const { value } = await waitForPod('crasher', 'in CrashLoopBackOff after a restart', (p) =>
-      (p.status?.containerStatuses?.[0].restartCount ?? 0) >= 1 && p.status?.containerStatuses?.[0].state?.waiting?.reason === 'CrashLoopBackOff', 30_000);
-    const status = value.status!.containerStatuses![0];
-    expect(value.status?.phase).toBe('Running');
-    expect(status.lastState?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
-    expect(status.state?.waiting?.message).toMatch(/^back-off \d+s restarting failed container=c pod=crasher_/);
+    // First crash: restarted at once (like the kubelet). While the second run runs, --previous is the first run.
+    await waitForPod('crasher', 'running again after its first exit', (p) =>
+      p.status?.containerStatuses?.[0].restartCount === 1 && Boolean(p.status.containerStatuses[0].state?.running), 20_000);
     const current = (await kubectl('logs', '-n', NS, 'crasher')).stdout;
     const previous = (await kubectl('logs', '-n', NS, 'crasher', '--previous')).stdout;
     expect(current).toMatch(/^run at \d+$/);
     expect(previous).toMatch(/^run at \d+$/);
     expect(previous).not.toBe(current);
+    // Second crash: back-off.
+    const { value } = await waitForPod('crasher', 'in CrashLoopBackOff', (p) => p.status?.containerStatuses?.[0].state?.waiting?.reason === 'CrashLoopBackOff', 20_000);
+    const status = value.status!.containerStatuses![0];
+    expect(value.status?.phase).toBe('Running');
+    expect(status.restartCount).toBe(1);
+    expect(status.lastState?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    expect(status.state?.waiting?.message).toMatch(/^back-off 10s restarting failed container=c pod=crasher_/);
 
     await core.createNamespacedPod({
       namespace: NS,
