@@ -64,6 +64,15 @@ export class ScenarioContext {
     return this.applyObjects(objects, fixture);
   }
 
+  /**
+   * An echo backend: Deployment + Service named `name` (fixtures/scenarios/common/echo.yaml),
+   * waited for until every replica is ready unless `wait` is false.
+   */
+  async echoBackend(name: string, replicas = 1, options: { wait?: boolean } = {}): Promise<void> {
+    await this.apply('common/echo.yaml', { name, replicas });
+    if (options.wait !== false) await this.kube.waitForDeployment(this.namespace, name, this.timeoutMs * 2);
+  }
+
   async applyObjects(objects: KubernetesObject[], source = 'scenario'): Promise<KubernetesObject[]> {
     const applied: KubernetesObject[] = [];
     for (const object of objects) applied.push(await this.kube.apply(object, source));
