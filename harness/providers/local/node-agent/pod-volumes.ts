@@ -102,7 +102,7 @@ async function prepareVolume(volume: V1Volume, ctx: VolumeContext): Promise<Prep
     const name = volume.configMap.name ?? '';
     const data = await ctx.sources.configMap(namespace, name);
     if (data === undefined) {
-      if (!volume.configMap.optional) throw new VolumeError(`configmap "${name}" not found`);
+      if (!volume.configMap.optional) throw new VolumeError(`configmaps "${name}" not found`);
     } else {
       await writeItems(volume.name, dir, data, volume.configMap.items, `ConfigMap ${namespace}/${name}`, volume.configMap.optional ?? false);
     }
@@ -110,7 +110,7 @@ async function prepareVolume(volume: V1Volume, ctx: VolumeContext): Promise<Prep
     const name = volume.secret.secretName ?? '';
     const data = await ctx.sources.secret(namespace, name);
     if (data === undefined) {
-      if (!volume.secret.optional) throw new VolumeError(`secret "${name}" not found`);
+      if (!volume.secret.optional) throw new VolumeError(`secrets "${name}" not found`);
     } else {
       await writeItems(volume.name, dir, data, volume.secret.items, `Secret ${namespace}/${name}`, volume.secret.optional ?? false);
     }
@@ -122,7 +122,7 @@ async function prepareVolume(volume: V1Volume, ctx: VolumeContext): Promise<Prep
         const name = source.configMap.name ?? '';
         const data = await ctx.sources.configMap(namespace, name);
         if (data === undefined) {
-          if (!source.configMap.optional) throw new VolumeError(`configmap "${name}" not found`);
+          if (!source.configMap.optional) throw new VolumeError(`configmaps "${name}" not found`);
           continue;
         }
         await writeItems(volume.name, dir, data, source.configMap.items, `ConfigMap ${namespace}/${name}`, source.configMap.optional ?? false);
@@ -130,7 +130,7 @@ async function prepareVolume(volume: V1Volume, ctx: VolumeContext): Promise<Prep
         const name = source.secret.name ?? '';
         const data = await ctx.sources.secret(namespace, name);
         if (data === undefined) {
-          if (!source.secret.optional) throw new VolumeError(`secret "${name}" not found`);
+          if (!source.secret.optional) throw new VolumeError(`secrets "${name}" not found`);
           continue;
         }
         await writeItems(volume.name, dir, data, source.secret.items, `Secret ${namespace}/${name}`, source.secret.optional ?? false);
