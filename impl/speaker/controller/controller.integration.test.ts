@@ -183,4 +183,12 @@ describe('controller against a real API server', () => {
     expect((await events('Service', 'b')).filter((e) => e.reason === 'IPAllocated')).toHaveLength(allocatedBefore);
     expect(await controllerLog()).toContain('adopted 6 address(es) already in Service status');
   });
+
+  it('keeps watching after the API server restarts', async () => {
+    await api.restartApiServer(2000);
+    await waitUntil('the controller to notice the lost watch', controllerLog, (log) => /services: list\/watch failed/.test(log), WAIT);
+    await createService('k');
+    await waitForAddress('k', '198.19.1.2');
+    expect(await controllerLog()).toContain('services: watching again');
+  });
 });

@@ -73,24 +73,38 @@ export class TestApiServer {
       '--profiling=false', '--event-ttl=1h', '--v=1',
     ]);
     const server = new TestApiServer(dir, kubeconfigPath, url, processes);
-    const abort = new AbortController();
     try {
-      await waitFor(`kube-apiserver ${url}/readyz to answer ok`, async () => {
-        const dead = processes.find((p) => !p.running);
-        if (dead) {
-          // No point waiting for a process that is gone: give up now with its last words.
-          const tail = (await readFile(dead.spec.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join('\n');
-          abort.abort(new Error(`${dead.spec.name} exited while starting (log ${dead.spec.logFile}):\n${tail}`));
-          return { ok: false };
-        }
-        const { status, body } = await server.get('/readyz');
-        return { ok: status === 200, observed: `${status} ${body.slice(0, 300)}` };
-      }, { timeoutMs, intervalMs: 300, signal: abort.signal });
+      await server.waitReady(timeoutMs);
     } catch (error) {
       await server.stop();
       throw error;
     }
     return server;
+  }
+
+  /** Stops the API server (etcd keeps the data) and starts it again on the same address; resolves when /readyz is ok. */
+  async restartApiServer(downMs = 0, timeoutMs = 90_000): Promise<void> {
+    const index = this.processes.findIndex((p) => p.spec.name === 'kube-apiserver');
+    const old = this.processes[index];
+    await old.stop(5000);
+    if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+    this.processes[index] = new ManagedProcess({ ...old.spec, name: 'kube-apiserver' }).start();
+    await this.waitReady(timeoutMs);
+  }
+
+  private async waitReady(timeoutMs: number): Promise<void> {
+    const abort = new AbortController();
+    await waitFor(`kube-apiserver ${this.url}/readyz to answer ok`, async () => {
+      const dead = this.processes.find((p) => !p.running);
+      if (dead) {
+        // No point waiting for a process that is gone: give up now with its last words.
+        const tail = (await readFile(dead.spec.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join('\n');
+        abort.abort(new Error(`${dead.spec.name} exited (log ${dead.spec.logFile}):\n${tail}`));
+        return { ok: false };
+      }
+      const { status, body } = await this.get('/readyz');
+      return { ok: status === 200, observed: `${status} ${body.slice(0, 300)}` };
+    }, { timeoutMs, intervalMs: 300, signal: abort.signal });
   }
 
   /** GET as admin; for readiness and raw checks. */
