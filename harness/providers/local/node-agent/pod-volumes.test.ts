@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { automountFallback, containerMounts, needsServiceAccountToken, prepareVolumes, VolumeError, type VolumeContext } from './pod-volumes.ts';
 import { SERVICE_ACCOUNT_PATH } from './service-account.ts';
+import type { ConfigSources } from './container-spec.ts';
 
 let dir = '';
 beforeAll(async () => {
@@ -13,9 +14,11 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const facts = { nodeName: 'vc-node-1', hostIP: '198.18.0.11', podIP: '198.18.65.3', podIPs: ['198.18.65.3'] };
-const sources = {
-  configMap: async (_: string, name: string) => (name === 'cfg' ? { 'app.yaml': 'a: 1', other: 'x' } : name === 'kube-root-ca.crt' ? { 'ca.crt': 'PEM' } : undefined),
-  secret: async (_: string, name: string) => (name === 'tls' ? { 'tls.crt': 'CERT', 'tls.key': 'KEY' } : undefined),
+const configMaps: Record<string, Record<string, string>> = { cfg: { 'app.yaml': 'a: 1', other: 'x' }, 'kube-root-ca.crt': { 'ca.crt': 'PEM' } };
+const secrets: Record<string, Record<string, string>> = { tls: { 'tls.crt': 'CERT', 'tls.key': 'KEY' } };
+const sources: ConfigSources = {
+  configMap: async (_, name) => configMaps[name],
+  secret: async (_, name) => secrets[name],
 };
 
 function pod(spec: Partial<NonNullable<V1Pod['spec']>>): V1Pod {
