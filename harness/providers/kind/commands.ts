@@ -153,3 +153,17 @@ export function parseRouteGateway(json: string): string | undefined {
   const routes = JSON.parse(json) as { gateway?: string }[];
   return routes[0]?.gateway;
 }
+
+// ---- images and node containers ----
+
+/** Succeeds only when the image is present in the local Docker engine. */
+export function dockerImageInspectArgv(image: string): string[] {
+  return ['docker', 'image', 'inspect', '--format', '{{.Id}}', image];
+}
+
+/** kind labels every node container with its cluster's name. */
+export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
+
+export function dockerPausedNodesArgv(cluster: string): string[] {
+  return ['docker', 'ps', '--filter', `label=${KIND_CLUSTER_LABEL}=${cluster}`, '--filter', 'status=paused', '--format', '{{.Names}}'];
+}
