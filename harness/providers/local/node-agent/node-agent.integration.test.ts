@@ -274,6 +274,18 @@ describe('node agent in the local environment', () => {
     expect(once.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodFailed' });
   });
 
+  it('restarts a container whose liveness probe fails', async () => {
+    // The echo starts unready: its readiness endpoint answers 503, which the liveness probe reads.
+    await core.createNamespacedPod({
+      namespace: NS,
+      body: { metadata: { name: 'unhealthy' }, spec: { terminationGracePeriodSeconds: 2, containers: [{ ...echo, args: ['--port', '8080', '--start-unready'],
+        livenessProbe: { httpGet: { path: '/_vipcheck/ready', port: 8080 }, initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 2 } }] } },
+    });
+    const { value } = await waitForPod('unhealthy', 'restarted by its liveness probe', (p) => (p.status?.containerStatuses?.[0].restartCount ?? 0) >= 1, 20_000);
+    expect(value.status?.containerStatuses?.[0].lastState?.terminated?.finishedAt).toBeTruthy();
+    expect(value.status?.phase).toBe('Running');
+  });
+
   it('forwards a hostPort on the node address to the pod', async () => {
     const node = nodeNames[0];
     const nodeAddress = (await core.readNode({ name: node })).status!.addresses!.find((a) => a.type === 'InternalIP')!.address;

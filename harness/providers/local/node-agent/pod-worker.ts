@@ -13,7 +13,7 @@ import type { NodeAgentConfig } from './config.ts';
 import { ContainerProcess, type ContainerExit, type ContainerLaunch } from './container-runner.ts';
 import { kubernetesServiceEnv, resolveArgv, resolveEnv, type ConfigSources, type PodFacts } from './container-spec.ts';
 import { hostPortMappings, type HostPortMapping, type HostPortRules } from './hostports.ts';
-import { allocateAddress } from './ipam.ts';
+import { allocateAddress, ipv4ToNumber, parseCidr } from './ipam.ts';
 import type { NodeStateStore } from './node-state.ts';
 import type { PodNetwork, PodNetworks } from './pod-network.ts';
 import { computePodStatus, mergeConditions, type ContainerRuntime, type PodRuntime, type TerminatedState } from './pod-status.ts';
@@ -310,8 +310,7 @@ export class PodWorker {
       });
     } else {
       // Allocation and recording happen without an await in between: no two pods get one address.
-      const previous = state.state.pods[this.uid]?.podIP;
-      const podIP = previous ?? allocateAddress(config.podCidr, config.podGateway, state.addressesInUse(), state.state.lastAllocated);
+      const podIP = this.previousAddress() ?? allocateAddress(config.podCidr, config.podGateway, state.addressesInUse(), state.state.lastAllocated);
       const pending = state.update((s) => {
         s.lastAllocated = podIP;
         s.pods[this.uid] = { namespace: this.namespace, name: this.podName, podIP, processes: s.pods[this.uid]?.processes ?? [] };
@@ -327,6 +326,18 @@ export class PodWorker {
       this.log(`network ready: ${podIP} in ${this.network.netns} (node side ${this.network.hostVeth})`);
     }
     this.sandboxReady = true;
+  }
+
+  /** A restarted agent gives a running pod its address back, as a kubelet keeps the sandbox. */
+  private previousAddress(): string | undefined {
+    const { config, state } = this.deps;
+    const recorded = state.state.pods[this.uid]?.podIP;
+    if (recorded) return recorded;
+    const reported = this.pod.status?.podIP;
+    if (!reported || reported === config.nodeAddress || state.addressesInUse().has(reported)) return undefined;
+    const { network, broadcast } = parseCidr(config.podCidr);
+    const n = ipv4ToNumber(reported);
+    return n > network && n < broadcast && reported !== config.podGateway ? reported : undefined;
   }
 
   private facts(): PodFacts {
