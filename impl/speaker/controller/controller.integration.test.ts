@@ -1,6 +1,7 @@
 // The controller role as a real process against a real API server (etcd +
-// kube-apiserver on loopback): addresses in Service status, Events, the
-// stale-config handling and stability across a restart.
+// kube-apiserver on loopback), running as the ServiceAccount of
+// fixtures/metallb: addresses in Service status, Events, the stale-config
+// handling, stability across a restart, watches that survive the API server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { ManagedProcess } from '../../../harness/util/processes.ts';
 import { waitFor, waitUntil } from '../../../harness/util/wait.ts';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.ts');
+const MANIFESTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/metallb');
 const NS = 'default';
 const WAIT = { timeoutMs: 30_000, intervalMs: 200 };
 
@@ -30,13 +32,15 @@ let api: TestApiServer;
 let core: CoreV1Api;
 let controller: ManagedProcess | undefined;
 let metricsPort = 0;
+/** The controller runs as the manifests' ServiceAccount, so their RBAC is what it gets. */
+let controllerKubeconfig: string;
 let generation = 0;
 
 async function startController(): Promise<void> {
   generation++;
   controller = new ManagedProcess({
     name: `controller-${generation}`,
-    argv: [process.execPath, MAIN, 'controller', '--kubeconfig', api.kubeconfigPath, '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--api-timeout', '30'],
+    argv: [process.execPath, MAIN, 'controller', '--kubeconfig', controllerKubeconfig, '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--api-timeout', '30'],
     logFile: path.join(dir, `controller-${generation}.log`),
     env: { POD_NAME: `controller-${generation}` },
   }).start();
@@ -99,7 +103,9 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'vc-speaker-controller-'));
   api = await TestApiServer.start(dir);
   core = api.kubeConfig.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: 'metallb-system' } } });
+  await api.applyFile(path.join(MANIFESTS, '00-namespace.yaml'));
+  await api.applyFile(path.join(MANIFESTS, '10-rbac.yaml'));
+  controllerKubeconfig = await api.serviceAccountKubeconfig('metallb-system', 'controller');
   await core.createNamespacedConfigMap({ namespace: 'metallb-system', body: { metadata: { name: 'config', namespace: 'metallb-system' }, data: { config: CONFIG } } });
   await startController();
 });

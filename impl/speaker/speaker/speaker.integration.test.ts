@@ -17,6 +17,7 @@ import { waitFor, waitUntil } from '../../../harness/util/wait.ts';
 import { TestApiServer } from '../testing/apiserver.ts';
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../main.ts');
+const MANIFESTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/metallb');
 const plan = planTopology(2);
 const [node1, node2] = plan.nodes;
 const TOR_ASN = 64512;
@@ -53,13 +54,15 @@ let core: CoreV1Api;
 let discovery: DiscoveryV1Api;
 let controller: ManagedProcess | undefined;
 const speakers = new Map<string, ManagedProcess>();
+/** Both roles run as the manifests' ServiceAccounts, so their RBAC is what they get. */
+const kubeconfigs = { controller: '', speaker: '' };
 let speakerRuns = 0;
 
 function startSpeaker(node: typeof node1): ManagedProcess {
   speakerRuns++;
   const speaker = new ManagedProcess({
     name: `speaker ${node.name}`, netns: node.name,
-    argv: [process.execPath, MAIN, 'speaker', '--kubeconfig', api!.kubeconfigPath, '--metrics-port', String(SPEAKER_METRICS_PORT), '--api-timeout', '30'],
+    argv: [process.execPath, MAIN, 'speaker', '--kubeconfig', kubeconfigs.speaker, '--metrics-port', String(SPEAKER_METRICS_PORT), '--api-timeout', '30'],
     env: { NODE_NAME: node.name, NODE_IP: node.address },
     logFile: join(runDir, `speaker-${node.name}-${speakerRuns}.log`),
   }).start();
@@ -134,7 +137,10 @@ beforeAll(async () => {
   api = await TestApiServer.start(join(runDir, 'api'), { host: plan.client.address });
   core = api.kubeConfig.makeApiClient(CoreV1Api);
   discovery = api.kubeConfig.makeApiClient(DiscoveryV1Api);
-  await core.createNamespace({ body: { metadata: { name: 'metallb-system' } } });
+  await api.applyFile(join(MANIFESTS, '00-namespace.yaml'));
+  await api.applyFile(join(MANIFESTS, '10-rbac.yaml'));
+  kubeconfigs.controller = await api.serviceAccountKubeconfig('metallb-system', 'controller');
+  kubeconfigs.speaker = await api.serviceAccountKubeconfig('metallb-system', 'speaker');
   await core.createNamespacedConfigMap({ namespace: 'metallb-system', body: { metadata: { name: 'config', namespace: 'metallb-system' }, data: { config: CONFIG } } });
   for (const node of plan.nodes) await core.createNode({ body: { metadata: { name: node.name, labels: { 'kubernetes.io/hostname': node.name } } } });
   tor = await Tor.start({
@@ -142,7 +148,7 @@ beforeAll(async () => {
     dynamicNeighborPrefix: plan.fabricCidr, peerAsn: NODE_ASN, runDir: join(runDir, 'tor'),
   });
   controller = new ManagedProcess({
-    name: 'controller', argv: [process.execPath, MAIN, 'controller', '--kubeconfig', api.kubeconfigPath, '--metrics-port', '0', '--metrics-host', '127.0.0.1'],
+    name: 'controller', argv: [process.execPath, MAIN, 'controller', '--kubeconfig', kubeconfigs.controller, '--metrics-port', '0', '--metrics-host', '127.0.0.1'],
     logFile: join(runDir, 'controller.log'),
   }).start();
   for (const node of plan.nodes) startSpeaker(node);

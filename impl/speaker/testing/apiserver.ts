@@ -5,7 +5,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
 import { controlPlaneBinDir } from '../../../harness/providers/local/control-plane.ts';
 import { Pki, kubeconfigYaml } from '../../../harness/providers/local/pki.ts';
 import { ManagedProcess } from '../../../harness/util/processes.ts';
@@ -105,6 +106,27 @@ export class TestApiServer {
       const { status, body } = await this.get('/readyz');
       return { ok: status === 200, observed: `${status} ${body.slice(0, 300)}` };
     }, { timeoutMs, intervalMs: 300, signal: abort.signal });
+  }
+
+  /** Creates every object of a YAML manifest file (documents in order) as admin. */
+  async applyFile(file: string): Promise<void> {
+    const client = KubernetesObjectApi.makeApiClient(this.kubeConfig);
+    for (const document of parseAllDocuments(await readFile(file, 'utf8'))) {
+      if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0].message}`);
+      const object = document.toJS() as KubernetesObject | null;
+      if (object) await client.create(object);
+    }
+  }
+
+  /** A kubeconfig that authenticates as a ServiceAccount (a bound token), so tests exercise the manifests' RBAC. */
+  async serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
+    const core = this.kubeConfig.makeApiClient(CoreV1Api);
+    const request = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+    const token = request.status?.token;
+    if (!token) throw new Error(`no token issued for ServiceAccount ${namespace}/${name}`);
+    const file = path.join(this.dir, `sa-${namespace}-${name}.kubeconfig`);
+    await writeFile(file, kubeconfigYaml({ server: this.url, caFile: path.join(this.dir, 'pki', 'ca.crt'), user: `${namespace}-${name}`, token }), { mode: 0o600 });
+    return file;
   }
 
   /** GET as admin; for readiness and raw checks. */
