@@ -4,6 +4,7 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import { compareAddresses } from '../../harness/tor/rib.ts';
+import { waitFor } from '../../harness/util/wait.ts';
 import type { Route } from '../../harness/tor/tor.ts';
 
 export type TrafficPolicy = 'Cluster' | 'Local';
@@ -207,4 +208,69 @@ export async function labelledIbgpNodes(ctx: ScenarioContext): Promise<string[]>
   const label = runVar(ctx, 'ibgpNodeLabel');
   const nodes = await ctx.kube.core.listNode({ labelSelector: `${label}=true` });
   return nodes.items.map((n) => n.metadata!.name!).sort();
+}
+
+// ── BGP sessions that must not flap ─────────────────────────────────────────
+
+export interface SessionSnapshot {
+  at: number;
+  /** Established TOR sessions: neighbor address → uptime in seconds. */
+  uptimes: Record<string, number>;
+}
+
+export async function snapshotSessions(ctx: ScenarioContext): Promise<SessionSnapshot> {
+  const neighbors = await ctx.tor().neighbors();
+  const uptimes = Object.fromEntries(neighbors.filter((n) => n.state === 'established').map((n) => [n.address, n.uptimeSec ?? -1]));
+  return { at: performance.now(), uptimes };
+}
+
+/** The TOR sessions of `before` that are gone or were re-established since (uptime went back); empty when all held. */
+export async function sessionsReset(ctx: ScenarioContext, before: SessionSnapshot): Promise<string[]> {
+  const now = await snapshotSessions(ctx);
+  const elapsedSec = (now.at - before.at) / 1000;
+  return Object.entries(before.uptimes).flatMap(([address, uptime]) => {
+    const current = now.uptimes[address];
+    if (current === undefined) return [`${address}: no longer Established`];
+    return current + 2 < uptime + elapsedSec ? [`${address}: re-established (uptime ${current} s, was ${uptime} s ${Math.round(elapsedSec)} s ago)`] : [];
+  });
+}
+
+/**
+ * Polls the TOR while something changes and collects every moment a prefix
+ * did not have exactly its expected next hops (RIB and FIB).
+ */
+export function watchRoutes(ctx: ScenarioContext, expected: Record<string, string[]>): { stop(): Promise<string[]> } {
+  const deviations: string[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const [prefix, want] of Object.entries(expected)) {
+        try {
+          const { route, fib } = await readRoute(ctx, prefix);
+          const rib = route?.nextHops ?? [];
+          if (!sameList(rib, want) || (fib !== undefined && !sameList(fib, want))) deviations.push(`${prefix}: RIB ${rib.join(',') || 'none'} FIB ${fib?.join(',') || 'none'}`);
+        } catch (error) {
+          deviations.push(`${prefix}: could not read (${(error as Error).message})`);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return deviations;
+    },
+  };
+}
+
+/** Waits (bounded) until a Service either has an address or an AllocationFailed event, and says which. */
+export async function allocationOutcome(ctx: ScenarioContext, service: string, timeoutMs = 10_000): Promise<{ addresses: string[]; refused?: string }> {
+  const result = await waitFor(`Service ${service} to get an address or an AllocationFailed event`, async () => {
+    const [events, addresses] = await Promise.all([ctx.kube.eventsFor(ctx.namespace, 'Service', service), currentAddresses(ctx, service)]);
+    const refused = events.find((e) => e.reason === 'AllocationFailed')?.message;
+    return { ok: addresses.length > 0 || refused !== undefined, value: { addresses, refused }, observed: { addresses, events: events.map((e) => e.reason) } };
+  }, { timeoutMs, intervalMs: 200 });
+  return result.value;
 }

@@ -1,0 +1,79 @@
+import { expect } from 'vitest';
+import type { ScenarioContext } from '../../harness/scenario/context.ts';
+import { scenario } from '../../harness/scenario/define.ts';
+import { waitFor } from '../../harness/util/wait.ts';
+import { addressOf, allocationOutcome, createService, currentAddresses, expectRoute, exposeEcho, hostPrefix, inPool, nodeAddresses, runVar, sessionsReset, snapshotSessions } from './helpers.ts';
+import { applyEditedConfig, originalConfigMap, restoreConfigAtEnd, type MetalLbConfig } from './metallb-config.ts';
+
+// Every invalid config also adds this pool: if the config were wrongly put
+// in force, a Service naming the pool would get an address from it.
+const NEVER_POOL = 'vc-never';
+
+const INVALID: { defect: string; edit: (config: MetalLbConfig, vars: { poolDefault: string }) => void }[] = [
+  { defect: 'an unknown top-level key', edit: (c) => { c['vc-unknown-key'] = true; } },
+  { defect: 'a pool overlapping the default pool', edit: (c, v) => { c['address-pools']!.push({ name: 'vc-overlap', protocol: 'bgp', 'auto-assign': false, addresses: [v.poolDefault] }); } },
+  { defect: 'a peer ASN beyond 32 bits', edit: (c) => { c.peers![0]['peer-asn'] = 4294967296; } },
+];
+
+scenario({
+  id: 'lb-invalid-config-kept',
+  suite: 'loadbalancer',
+  feature: 'lb-bgp',
+  disruptive: true,
+  description: 'an invalid ConfigMap (unknown key, overlapping CIDRs, bad ASN) is refused visibly; the last good config, addresses, routes and sessions stay',
+  async run(ctx) {
+    const { vip } = await exposeEcho(ctx, 'web', { replicas: 2 });
+    await expectRoute(ctx, hostPrefix(vip), nodeAddresses(ctx));
+    const sessions = await snapshotSessions(ctx);
+    restoreConfigAtEnd(ctx);
+
+    for (const [i, { defect, edit }] of INVALID.entries()) {
+      const seen = await configMapWarnings(ctx);
+      const appliedAt = performance.now();
+      await applyEditedConfig(ctx, defect, (config) => {
+        config['address-pools']!.push({ name: NEVER_POOL, protocol: 'bgp', 'auto-assign': false, addresses: [runVar(ctx, 'poolSpare')] });
+        edit(config, { poolDefault: runVar(ctx, 'poolDefault') });
+      });
+      const warning = await refusalEvent(ctx, seen);
+      if (warning) ctx.measure(`refusedMs${i + 1}`, performance.now() - appliedAt);
+      if (!warning && ctx.target.name === 'reference') throw new Error(`the reference refused the config with ${defect} without a Warning Event on the ConfigMap`);
+      ctx.log(`${defect}: ${warning ?? 'no Event on the ConfigMap (third-party targets may only log it)'}`);
+
+      // The old config stays in force: the pool the invalid config adds is unknown, the default pool still allocates.
+      await createService(ctx, `never-${i + 1}`, { backend: 'web', pool: NEVER_POOL });
+      await createService(ctx, `after-${i + 1}`, { backend: 'web' });
+      const never = await allocationOutcome(ctx, `never-${i + 1}`);
+      expect(never.addresses, `a Service naming ${NEVER_POOL} (only in the config with ${defect})`).toEqual([]);
+      const after = await addressOf(ctx, `after-${i + 1}`);
+      expect(inPool(after, runVar(ctx, 'poolDefault')), `a new Service got ${after} from the old config's default pool`).toBe(true);
+      expect(await addressOf(ctx, 'web-vip'), `web-vip keeps its address after ${defect}`).toBe(vip);
+      await expectRoute(ctx, hostPrefix(vip), nodeAddresses(ctx));
+      await ctx.expectHttp(`the VIP still answers after ${defect}`, [{ request: { address: vip }, expect: { backend: 'web' } }]);
+      expect(await currentAddresses(ctx, `never-${i + 1}`), `never-${i + 1}, a few seconds later`).toEqual([]);
+    }
+    expect(await sessionsReset(ctx, sessions), 'TOR sessions that restarted').toEqual([]);
+  },
+});
+
+/** Warning Events on the target's ConfigMap, as keys that change when an Event is new or repeated. */
+async function configMapWarnings(ctx: ScenarioContext): Promise<Set<string>> {
+  const configMap = await originalConfigMap(ctx);
+  const list = await ctx.kube.core.listNamespacedEvent({
+    namespace: configMap.metadata!.namespace!,
+    fieldSelector: `involvedObject.kind=ConfigMap,involvedObject.name=${configMap.metadata!.name}`,
+  });
+  return new Set(list.items.filter((e) => e.type === 'Warning').map((e) => `${e.metadata?.name}|${e.count ?? 1}|${e.message}`));
+}
+
+/** A Warning Event on the ConfigMap newer than `seen` (its message), or undefined when none comes within 10 s. */
+async function refusalEvent(ctx: ScenarioContext, seen: Set<string>): Promise<string | undefined> {
+  try {
+    const result = await waitFor('a new Warning Event on the MetalLB ConfigMap', async () => {
+      const fresh = [...(await configMapWarnings(ctx))].filter((k) => !seen.has(k));
+      return { ok: fresh.length > 0, value: fresh[0]?.split('|').slice(2).join('|') };
+    }, { timeoutMs: 10_000, intervalMs: 250 });
+    return result.value;
+  } catch {
+    return undefined;
+  }
+}
