@@ -47,7 +47,6 @@ export class Controller {
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private readonly allocations;
-  private idleWaiters: Array<() => void> = [];
 
   constructor(options: ControllerOptions) {
     this.options = options;
@@ -110,12 +109,6 @@ export class Controller {
     if (!this.configSource.loader.current) return `no valid config loaded${this.configSource.loader.error ? `: ${this.configSource.loader.error}` : ''}`;
     if (!this.adopted) return 'adopting existing addresses';
     return undefined;
-  }
-
-  /** Resolves when the work queue is empty and no write is in flight (for tests and shutdown). */
-  idle(): Promise<void> {
-    if (!this.draining && this.queue.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private applyConfig(config: Config): void {
@@ -191,7 +184,6 @@ export class Controller {
       }
     } finally {
       this.draining = false;
-      if (this.queue.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 
