@@ -203,6 +203,7 @@ describe('node agent in the local environment', () => {
 
   it('reports an image outside the image table as ErrImagePull, then ImagePullBackOff', async () => {
     await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: 'no-image' }, spec: { containers: [{ name: 'c', image: 'example.com/nope:1' }] } } });
+    await waitForPod('no-image', 'in ErrImagePull', (p) => p.status?.containerStatuses?.[0].state?.waiting?.reason === 'ErrImagePull');
     const { value } = await waitForPod('no-image', 'in ImagePullBackOff', (p) => p.status?.containerStatuses?.[0].state?.waiting?.reason === 'ImagePullBackOff');
     expect(value.status?.phase).toBe('Pending');
     expect(value.status?.containerStatuses?.[0].state?.waiting?.message).toBe(

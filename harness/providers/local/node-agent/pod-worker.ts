@@ -404,6 +404,7 @@ export class PodWorker {
   private showBackoff(slot: ContainerSlot, now: number): void {
     const s = slot.runtime.state;
     if (slot.imagePullFailedAt !== undefined && s.kind === 'waiting') {
+      if (now - slot.imagePullFailedAt < IMAGE_PULL_BACKOFF_AFTER_MS) return this.wake(slot.imagePullFailedAt + IMAGE_PULL_BACKOFF_AFTER_MS - now);
       slot.runtime.state = { kind: 'waiting', reason: 'ImagePullBackOff', message: s.message };
     } else if (s.kind === 'terminated') {
       const seconds = Math.round((slot.nextAttemptAt - s.finishedAt.getTime()) / 1000);
