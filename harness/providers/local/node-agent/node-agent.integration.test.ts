@@ -275,6 +275,18 @@ describe('node agent in the local environment', () => {
     expect(once.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodFailed' });
   });
 
+  it('follows a running container\'s log until it exits (kubectl logs -f)', async () => {
+    await core.createNamespacedPod({
+      namespace: NS,
+      body: { metadata: { name: 'ticker' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'vipcheck/echo:0.1.0',
+        command: ['/bin/sh', '-c', 'i=0; while [ $i -lt 10 ]; do echo "tick $i"; i=$((i+1)); sleep 0.3; done'] }] } },
+    });
+    await waitForPod('ticker', 'Running', (p) => p.status?.phase === 'Running' || p.status?.phase === 'Succeeded');
+    const followed = await kubectl('logs', '-n', NS, 'ticker', '-f');
+    expect(followed.stdout.split('\n')).toEqual(Array.from({ length: 10 }, (_, i) => `tick ${i}`));
+    await waitForPod('ticker', 'Succeeded', (p) => p.status?.phase === 'Succeeded');
+  });
+
   it('restarts a container whose liveness probe fails', async () => {
     // The echo starts unready: its readiness endpoint answers 503, which the liveness probe reads.
     await core.createNamespacedPod({

@@ -115,6 +115,8 @@ export class PodWorker {
   /** Finished under its restart policy (or found finished): nothing more runs, resources are released. */
   private terminal = false;
   private removedFromApi = false;
+  /** Already Succeeded/Failed when this agent met it: its status is history, not ours to rewrite. */
+  private foundFinished = false;
   private terminating = false;
   private stopping = false;
   private finished = false;
@@ -150,7 +152,7 @@ export class PodWorker {
     if (phase === 'Succeeded' || phase === 'Failed') {
       // Finished before this agent started: never run it again, only clean up on deletion.
       this.terminal = true;
-      this.lastPublished = 'finished before this agent started';
+      this.foundFinished = true;
     }
   }
 
@@ -230,7 +232,7 @@ export class PodWorker {
       return;
     }
     if (this.terminal) {
-      this.publish();
+      if (!this.foundFinished) this.publish();
       return;
     }
     if (!this.sandboxReady) {
@@ -632,7 +634,7 @@ export class PodWorker {
     this.log(this.removedFromApi ? 'removed from the API: killing it' : `deletion requested: stopping (grace ${graceMs} ms)`);
     await this.stopContainers(graceMs);
     this.terminal = true;
-    if (!this.removedFromApi) await this.flushStatus().catch(() => undefined);
+    if (!this.removedFromApi && !this.foundFinished) await this.flushStatus().catch(() => undefined);
     this.deps.credentials.forget(this.uid);
     await this.releaseNetwork();
     await rm(this.podDir, { recursive: true, force: true });
