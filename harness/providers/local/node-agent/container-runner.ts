@@ -84,8 +84,11 @@ export class ContainerProcess {
       const finish = (exit: ContainerExit) => {
         if (settled) return;
         settled = true;
-        this.done = true;
-        void writer.close().then(() => resolve(exit));
+        // Not "done" before the last lines are on disk: a log follower stops reading once it sees done.
+        void writer.close().then(() => {
+          this.done = true;
+          resolve(exit);
+        });
       };
       child.once('error', (error) => {
         writer.write('stderr', `vipcheck: cannot start container: ${error.message}\n`);
