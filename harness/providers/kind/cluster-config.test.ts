@@ -15,6 +15,21 @@ describe('kind cluster config', () => {
     expect(kindNodeImage).toMatch(/^kindest\/node:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
   });
 
+  it('taints the control plane so that no BGP speaker runs there, keeping kubeadm\'s own taint', () => {
+    const [controlPlane, ...workers] = buildClusterConfig({ workers: 2, nodeImage: kindNodeImage }).nodes;
+    expect(controlPlane.kubeadmConfigPatches).toHaveLength(1);
+    expect(parse(controlPlane.kubeadmConfigPatches![0])).toEqual({
+      kind: 'InitConfiguration',
+      nodeRegistration: {
+        taints: [
+          { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' },
+          { key: 'vipcheck.dev/no-bgp-speaker', effect: 'NoSchedule' },
+        ],
+      },
+    });
+    for (const worker of workers) expect(worker.kubeadmConfigPatches).toBeUndefined();
+  });
+
   it('uses the local provider\'s pod and Service ranges and keeps the template\'s networking', () => {
     const config = buildClusterConfig({ workers: 1, nodeImage: kindNodeImage });
     expect(config.networking).toMatchObject({

@@ -20,7 +20,24 @@ export interface ClusterConfigOptions {
 export interface KindNode {
   role: 'control-plane' | 'worker';
   image: string;
+  kubeadmConfigPatches?: string[];
 }
+
+/**
+ * Keeps BGP speakers (and all other workloads without a matching toleration)
+ * off the control plane, even speakers that tolerate the control-plane taint:
+ * the provider's nodes, the TOR's next hops and the local provider's nodes
+ * are then the same set, the workers.
+ */
+export const NO_SPEAKER_TAINT = { key: 'vipcheck.dev/no-bgp-speaker', effect: 'NoSchedule' } as const;
+
+/** kubeadm takes the list as given, so the usual control-plane taint is listed too. */
+const CONTROL_PLANE_TAINTS_PATCH = stringify({
+  kind: 'InitConfiguration',
+  nodeRegistration: {
+    taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }, NO_SPEAKER_TAINT],
+  },
+});
 
 export interface KindClusterConfig {
   kind: 'Cluster';
@@ -49,7 +66,7 @@ export function buildClusterConfig(options: ClusterConfigOptions): KindClusterCo
   }
   if ('nodes' in base) throw new Error(`${source}: must not list nodes; the provider adds them (--nodes N)`);
   const networking = (base.networking ?? {}) as Record<string, unknown>;
-  const nodes: KindNode[] = [{ role: 'control-plane', image: nodeImage }];
+  const nodes: KindNode[] = [{ role: 'control-plane', image: nodeImage, kubeadmConfigPatches: [CONTROL_PLANE_TAINTS_PATCH] }];
   for (let i = 0; i < workers; i++) nodes.push({ role: 'worker', image: nodeImage });
   return {
     ...base,
