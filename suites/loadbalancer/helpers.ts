@@ -102,9 +102,9 @@ export function nodeAddresses(ctx: ScenarioContext, names?: string[]): string[] 
   return (names ?? nodes.map((n) => n.name)).map(addressOfNode).sort(compareAddresses);
 }
 
-/** Sorted addresses of the nodes that hold a ready endpoint of a Service. */
-export async function nodesWithReadyEndpoints(ctx: ScenarioContext, service: string): Promise<string[]> {
-  const endpoints = await ctx.kube.readyEndpoints(ctx.namespace, service);
+/** Sorted addresses of the nodes that hold a ready endpoint of a Service (default: in the scenario's namespace). */
+export async function nodesWithReadyEndpoints(ctx: ScenarioContext, service: string, namespace = ctx.namespace): Promise<string[]> {
+  const endpoints = await ctx.kube.readyEndpoints(namespace, service);
   const names = [...new Set(endpoints.map((e) => e.nodeName).filter((n): n is string => !!n))];
   return nodeAddresses(ctx, names);
 }

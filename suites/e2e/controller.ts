@@ -1,0 +1,63 @@
+// The target's ingress controller as the e2e scenarios reach it: the Service
+// it is published through, the next hops the TOR must hold for its VIP, and
+// scenario-owned copies of that Service with another type or traffic policy.
+import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
+import { NotSupportedError, type ScenarioContext } from '../../harness/scenario/context.ts';
+import type { IngressPart } from '../../harness/targets/target.ts';
+import { nodeAddresses, nodesWithReadyEndpoints } from '../loadbalancer/helpers.ts';
+
+export function ingressOf(ctx: ScenarioContext): IngressPart {
+  const ingress = ctx.target.ingress;
+  if (!ingress) throw new NotSupportedError(`target ${ctx.target.name} has no ingress controller`);
+  return ingress;
+}
+
+export async function publishedService(ctx: ScenarioContext): Promise<V1Service> {
+  const { namespace, service } = ingressOf(ctx).publish;
+  return ctx.kube.core.readNamespacedService({ namespace, name: service });
+}
+
+/** The VIP's next hops at the TOR: every node with Cluster, the nodes with a ready controller pod with Local. */
+export async function expectedHops(ctx: ScenarioContext, service: V1Service): Promise<string[]> {
+  if (service.spec?.externalTrafficPolicy !== 'Local') return nodeAddresses(ctx);
+  return nodesWithReadyEndpoints(ctx, service.metadata!.name!, service.metadata!.namespace!);
+}
+
+/** The Service port clients use for plain HTTP (named http, else port 80, else the first). */
+export function httpPort(service: V1Service): V1ServicePort {
+  const ports = service.spec?.ports ?? [];
+  const port = ports.find((p) => p.name === 'http') ?? ports.find((p) => p.port === 80) ?? ports[0];
+  if (!port) throw new Error(`Service ${service.metadata?.namespace}/${service.metadata?.name} has no ports`);
+  return port;
+}
+
+/** Nodes that run a Ready controller pod. */
+export async function controllerNodes(ctx: ScenarioContext): Promise<string[]> {
+  const { namespace, labelSelector } = ingressOf(ctx).pods;
+  const pods = await ctx.kube.podsOf(namespace, labelSelector);
+  const ready = pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  return [...new Set(ready.map((p) => p.spec?.nodeName).filter((n): n is string => !!n))].sort();
+}
+
+/**
+ * A copy of the controller's published Service (same selector and ports)
+ * with another type and traffic policy, in the controller's namespace (a
+ * Service selects pods of its own namespace only), named after the
+ * scenario's namespace and deleted at the end.
+ */
+export async function copyOfPublishedService(ctx: ScenarioContext, spec: { type: 'LoadBalancer' | 'NodePort'; externalTrafficPolicy: 'Cluster' | 'Local' }): Promise<V1Service> {
+  const original = await publishedService(ctx);
+  const copy: V1Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: ctx.namespace, namespace: original.metadata!.namespace, labels: { 'vipcheck.dev/scenario': ctx.scenario.id } },
+    spec: {
+      type: spec.type,
+      externalTrafficPolicy: spec.externalTrafficPolicy,
+      selector: original.spec?.selector,
+      ports: (original.spec?.ports ?? []).map((p) => ({ name: p.name, protocol: p.protocol, port: p.port, targetPort: p.targetPort })),
+    },
+  };
+  ctx.defer(() => ctx.kube.deleteObject(copy));
+  return ctx.kube.apply(copy, `a ${spec.type} copy of the controller's Service`);
+}
