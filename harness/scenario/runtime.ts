@@ -5,18 +5,10 @@ import { readFileSync } from 'node:fs';
 import type { ClusterNode, ProviderName } from '../providers/provider.ts';
 import type { Target } from '../targets/target.ts';
 import type { SuiteName } from './types.ts';
+import type { TorAttachment } from '../tor/tor.ts';
 
-/** How to reach a TOR's GoBGP: a namespace of the local provider (or a container, for kind). */
-export interface TorAccess {
-  netns?: string;
-  container?: string;
-  apiPort: number;
-  /** Address speakers peer with and ASN of this router. */
-  address: string;
-  asn: number;
-  /** True when the router programs its kernel FIB from its RIB (the main TOR). */
-  programsFib: boolean;
-}
+/** How to reach a TOR's GoBGP: a namespace of the local provider or a container of the kind provider. */
+export type TorAccess = TorAttachment;
 
 export interface Runtime {
   runId: string;

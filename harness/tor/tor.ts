@@ -10,7 +10,7 @@ import { run, spawnProcess } from '../util/exec.ts';
 import { waitFor, withTimeout, sleep } from '../util/wait.ts';
 import { writeTorConfig, type StaticNeighbor } from './config.ts';
 import { compareAddresses, parseFib, parseNeighbors, parseRib, type Neighbor, type Route } from './rib.ts';
-import { RouteSync } from './route-sync.ts';
+import { RouteSync, type RouteSyncStats } from './route-sync.ts';
 
 export type { Neighbor, Route, RoutePath } from './rib.ts';
 export type { StaticNeighbor } from './config.ts';
@@ -32,6 +32,25 @@ export interface TorOptions {
   /** gobgpd's gRPC port on the TOR namespace's loopback (default 50051). */
   apiPort?: number;
   staticNeighbors?: StaticNeighbor[];
+  /** false: a router whose RIB is checked but whose routes do not enter the kernel FIB (no route-sync). Default true. */
+  programFib?: boolean;
+}
+
+/** How to reach a router that another process runs (the supervisor of `vipcheck up`, or a container of the kind provider). */
+export interface TorAttachment {
+  /** Its network namespace (local provider) … */
+  netns?: string;
+  /** … or its container (kind provider): commands run through `docker exec`. */
+  container?: string;
+  apiPort: number;
+  /** The router's own address and AS. */
+  address: string;
+  asn: number;
+  /** The AS its dynamic neighbors (the node speakers) speak from. */
+  peerAsn?: number;
+  programsFib: boolean;
+  /** Where its logs are, for dumps. */
+  runDir?: string;
 }
 
 const START_TIMEOUT_MS = 20_000;
@@ -49,14 +68,17 @@ export class Tor {
   readonly configPath: string;
   readonly logPath: string;
   private readonly options: TorOptions;
-  private readonly gobgpd: Subprocess;
-  private readonly routeSync: RouteSync;
-  private readonly syncLog: WriteStream;
+  /** Whether this router's RIB is programmed into the kernel FIB. */
+  readonly programsFib: boolean;
+  // Absent on a Tor attached to a router that another process owns.
+  private readonly gobgpd: Subprocess | undefined;
+  private readonly routeSync: RouteSync | undefined;
+  private readonly syncLog: WriteStream | undefined;
   private stopped = false;
   /** Set when gobgpd has exited: how. */
   private exited: string | undefined;
 
-  private constructor(options: TorOptions, gobgpd: Subprocess, routeSync: RouteSync, syncLog: WriteStream) {
+  private constructor(options: TorOptions, gobgpd?: Subprocess, routeSync?: RouteSync, syncLog?: WriteStream) {
     this.options = options;
     this.netns = options.netns;
     this.asn = options.asn;
@@ -69,7 +91,8 @@ export class Tor {
     this.gobgpd = gobgpd;
     this.routeSync = routeSync;
     this.syncLog = syncLog;
-    void gobgpd.then((r) => { this.exited = `gobgpd exited (${r.exitCode ?? r.signal ?? 'unknown'})`; });
+    this.programsFib = options.programFib !== false;
+    void gobgpd?.then((r) => { this.exited = `gobgpd exited (${r.exitCode ?? r.signal ?? 'unknown'})`; });
   }
 
   /** Writes and checks the config, starts gobgpd in the namespace, waits for its API, and starts route-sync. */
@@ -88,11 +111,12 @@ export class Tor {
       ['gobgpd', '-f', configPath, '-p', '--pprof-disable', '--api-hosts', `127.0.0.1:${apiPort}`, '-l', 'info'],
       { netns: options.netns, stdin: 'ignore', stdout: log, stderr: log, buffer: false },
     );
-    const syncLog = createWriteStream(join(options.runDir, 'route-sync.log'), { flags: 'a' });
-    const routeSync = new RouteSync({
+    const programFib = options.programFib !== false;
+    const syncLog = programFib ? createWriteStream(join(options.runDir, 'route-sync.log'), { flags: 'a' }) : undefined;
+    const routeSync = !programFib ? undefined : new RouteSync({
       netns: options.netns, apiPort,
       isInternal: (neighbor) => asnOfNeighbor(options, neighbor) === options.asn,
-      logger: (line) => syncLog.write(`${new Date().toISOString()} ${line}\n`),
+      logger: (line) => syncLog!.write(`${new Date().toISOString()} ${line}\n`),
     });
     const tor = new Tor(options, gobgpd, routeSync, syncLog);
     try {
@@ -101,7 +125,7 @@ export class Tor {
         const r = await run(tor.gobgpArgs(['global']), { netns: options.netns, reject: false, timeoutMs: 5000 });
         return { ok: r.exitCode === 0, observed: r.stderr || r.stdout };
       }, { timeoutMs: START_TIMEOUT_MS, intervalMs: 100 });
-      await withTimeout(`route-sync's first sync with gobgpd in ${options.netns}`, routeSync.start(), START_TIMEOUT_MS);
+      if (routeSync) await withTimeout(`route-sync's first sync with gobgpd in ${options.netns}`, routeSync.start(), START_TIMEOUT_MS);
     } catch (error) {
       await tor.stop();
       throw error;
@@ -109,11 +133,31 @@ export class Tor {
     return tor;
   }
 
+  /** A handle on a router another process runs: the same queries and waits, nothing to stop. */
+  static attach(access: TorAttachment): Tor {
+    if (!access.netns && !access.container) throw new Error(`cannot attach to the router at ${access.address}: neither a network namespace nor a container is given`);
+    const tor = new Tor({
+      netns: access.netns ?? access.container!, routerId: access.address, asn: access.asn, listenAddress: access.address,
+      dynamicNeighborPrefix: '', peerAsn: access.peerAsn ?? access.asn, apiPort: access.apiPort, programFib: access.programsFib,
+      runDir: access.runDir ?? '',
+    });
+    tor.container = access.container;
+    return tor;
+  }
+
+  /** Set when the router runs in a container: commands go through `docker exec`. */
+  private container: string | undefined;
+
+  /** Runs a command where the router lives: its namespace, or its container. */
+  private exec(argv: string[], options: { reject?: boolean; timeoutMs?: number } = {}) {
+    return this.container ? run(['docker', 'exec', this.container, ...argv], options) : run(argv, { ...options, netns: this.netns });
+  }
+
   /** Stops route-sync and gobgpd (TERM, then KILL) and removes the routes it installed. */
   async stop(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.gobgpd) return;
     this.stopped = true;
-    await this.routeSync.stop();
+    await this.routeSync?.stop();
     if (!this.exited) {
       this.gobgpd.kill('SIGTERM');
       const done = await Promise.race([this.gobgpd.then(() => true), sleep(3000).then(() => false)]);
@@ -122,13 +166,13 @@ export class Tor {
         await this.gobgpd;
       }
     }
-    await run(['ip', 'route', 'flush', 'proto', 'bgp'], { netns: this.netns, reject: false });
-    await new Promise<void>((resolve) => this.syncLog.end(resolve));
+    if (this.programsFib) await this.exec(['ip', 'route', 'flush', 'proto', 'bgp'], { reject: false });
+    if (this.syncLog) await new Promise<void>((resolve) => this.syncLog!.end(resolve));
   }
 
   /** pid of gobgpd (ip netns exec replaces itself with it). */
   get pid(): number | undefined {
-    return this.gobgpd.pid;
+    return this.gobgpd?.pid;
   }
 
   gobgpArgs(args: string[]): string[] {
@@ -137,7 +181,7 @@ export class Tor {
 
   /** Runs the gobgp CLI against this TOR and returns its stdout. */
   async gobgp(args: string[], timeoutMs = 30_000): Promise<string> {
-    return (await run(this.gobgpArgs(args), { netns: this.netns, timeoutMs })).stdout;
+    return (await this.exec(this.gobgpArgs(args), { timeoutMs })).stdout;
   }
 
   async neighbors(): Promise<Neighbor[]> {
@@ -160,13 +204,13 @@ export class Tor {
 
   /** Kernel next hops of a prefix in the TOR namespace (sorted; empty when there is no route). */
   async fib(prefix: string): Promise<string[]> {
-    const { stdout } = await run(['ip', '-j', 'route', 'show', 'exact', prefix], { netns: this.netns });
+    const { stdout } = await this.exec(['ip', '-j', 'route', 'show', 'exact', prefix]);
     return parseFib(stdout).get(prefix.includes('/') ? prefix : `${prefix}/32`) ?? [];
   }
 
   /** Every route route-sync installed (proto bgp): prefix → sorted next hops. */
   async fibRoutes(): Promise<Map<string, string[]>> {
-    const { stdout } = await run(['ip', '-j', 'route', 'show', 'proto', 'bgp'], { netns: this.netns, timeoutMs: 60_000 });
+    const { stdout } = await this.exec(['ip', '-j', 'route', 'show', 'proto', 'bgp'], { timeoutMs: 60_000 });
     return parseFib(stdout);
   }
 
@@ -175,10 +219,10 @@ export class Tor {
     const expected = options.nextHops ? [...options.nextHops].sort(compareAddresses) : undefined;
     const what = `route ${prefix} via ${expected ? expected.join(', ') : 'any next hop'} in the RIB and FIB of ${this.netns}`;
     const result = await waitFor(what, async () => {
-      const [routes, fib] = await Promise.all([this.routes(prefix), this.fib(prefix)]);
+      const [routes, fib] = await Promise.all([this.routes(prefix), this.programsFib ? this.fib(prefix) : Promise.resolve(undefined)]);
       const rib = routes[0]?.nextHops ?? [];
       const want = expected ?? rib;
-      const ok = want.length > 0 && same(rib, want) && same(fib, want);
+      const ok = want.length > 0 && same(rib, want) && (fib === undefined || same(fib, want));
       return { ok, observed: { rib, fib } };
     }, { timeoutMs: options.timeoutMs, intervalMs: POLL_MS });
     return { convergenceMs: result.convergenceMs };
@@ -187,7 +231,7 @@ export class Tor {
   /** Waits until neither the RIB nor the FIB has `prefix`. */
   async waitForWithdrawn(prefix: string, options: { timeoutMs: number }): Promise<{ convergenceMs: number }> {
     const result = await waitFor(`${prefix} withdrawn from the RIB and FIB of ${this.netns}`, async () => {
-      const [routes, fib] = await Promise.all([this.routes(prefix), this.fib(prefix)]);
+      const [routes, fib] = await Promise.all([this.routes(prefix), this.programsFib ? this.fib(prefix) : Promise.resolve([])]);
       const rib = routes[0]?.nextHops ?? [];
       return { ok: routes.length === 0 && fib.length === 0, observed: { rib, fib } };
     }, { timeoutMs: options.timeoutMs, intervalMs: POLL_MS });
@@ -221,16 +265,17 @@ export class Tor {
       section(`TOR ${this.netns}: AS ${this.asn}, router id ${this.routerId}, API 127.0.0.1:${this.apiPort}, run dir ${this.runDir}`, async () => `gobgpd pid ${this.pid ?? '?'}${this.exited ? ` (${this.exited})` : ' (running)'}`),
       section('neighbors (gobgp neighbor)', () => this.gobgp(['neighbor'])),
       section('RIB (gobgp global rib)', async () => limit(await this.gobgp(['global', 'rib', '-a', 'ipv4']), 200)),
-      section('FIB (ip route show proto bgp)', async () => limit((await run(['ip', 'route', 'show', 'proto', 'bgp'], { netns: this.netns })).stdout, 200)),
-      section('route-sync', async () => JSON.stringify(this.routeSync.stats)),
+      section('FIB (ip route show proto bgp)', async () => limit((await this.exec(['ip', 'route', 'show', 'proto', 'bgp'])).stdout, 200)),
+      section('route-sync', async () => (this.routeSync ? JSON.stringify(this.routeSync.stats) : this.programsFib ? 'run by another process' : 'none: RIB-only router')),
       section(`gobgpd log tail (${this.logPath})`, () => tail(this.logPath, 40)),
       section('route-sync log tail', () => tail(join(this.runDir, 'route-sync.log'), 20)),
     ]);
     return parts.join('\n');
   }
 
-  get routeSyncStats() {
-    return { ...this.routeSync.stats };
+  /** Counters of the route-sync loop (zero when this handle runs none). */
+  get routeSyncStats(): RouteSyncStats {
+    return { monitorLines: 0, applied: 0, resyncs: 0, monitorRestarts: 0, ...this.routeSync?.stats };
   }
 }
 

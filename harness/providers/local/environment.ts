@@ -11,7 +11,9 @@ import { waitFor } from '../../util/wait.ts';
 import { sleep } from '../../util/wait.ts';
 import { ControlPlane, apiGet, controlPlaneBinDir, readVersions, writeControlPlaneFiles, writeNodeFiles, type ControlPlaneFiles } from './control-plane.ts';
 import { BUILTIN_IMAGES, NODE, REPO_ROOT, type LocalImage } from './images.ts';
-import { IBGP_NODE_LABEL, ibgpNodes } from './addressing.ts';
+import { IBGP_NODE_LABEL, IBGP_ROUTER_ADDRESS, IBGP_ROUTER_API_PORT, NODE_ASN, TOR_API_PORT, TOR_ASN, ibgpNodes } from './addressing.ts';
+import { Tor } from '../../tor/tor.ts';
+import { addAddress } from '../../netns/netns.ts';
 import { createTopology, destroyTopology, planTopology, type NodeHost, type TopologyPlan } from './topology.ts';
 
 export const NODE_AGENT = path.join(REPO_ROOT, 'harness/providers/local/node-agent/main.ts');
@@ -39,6 +41,7 @@ export class LocalEnvironment {
   private files: ControlPlaneFiles | undefined;
   private readonly nodeProcesses: ManagedProcess[] = [];
   private stopping = false;
+  private readonly routers: Tor[] = [];
   kubernetesVersion = '';
 
   constructor(options: EnvironmentOptions) {
@@ -68,6 +71,9 @@ export class LocalEnvironment {
     const topologyMs = performance.now() - t0;
     this.log(`network: TOR, control plane and ${this.plan.nodes.length} nodes in ${Math.round(topologyMs)} ms`);
 
+    await this.startRouters();
+    this.log(`TOR: gobgpd AS ${TOR_ASN} at ${this.plan.tor.fabricAddress} (kernel FIB from its RIB), iBGP router AS ${NODE_ASN} at ${IBGP_ROUTER_ADDRESS}`);
+
     this.files = await writeControlPlaneFiles(this.runDir, this.plan);
     this.controlPlane = new ControlPlane(this.runDir, this.plan, this.files);
     await this.controlPlane.start({ onUnexpectedExit: (name, code) => this.log(`ERROR: ${name} exited unexpectedly (code ${code}); see ${path.join(this.runDir, 'logs', `${name}.log`)}`) });
@@ -82,6 +88,19 @@ export class LocalEnvironment {
     const nodesReadyMs = performance.now() - t0;
     this.log(`all ${this.plan.nodes.length} nodes Ready after ${Math.round(nodesReadyMs)} ms`);
     return { topologyMs, controlPlaneMs, nodesReadyMs, totalMs: performance.now() - t0 };
+  }
+
+  /**
+   * The TOR (eBGP with the nodes; its RIB drives the kernel FIB that carries
+   * client traffic) and a second router in the nodes' AS (iBGP, RIB only),
+   * both taking dynamic neighbors from the fabric.
+   */
+  private async startRouters(): Promise<void> {
+    const tor = this.plan.tor;
+    await addAddress(tor.netns, 'fabric', `${IBGP_ROUTER_ADDRESS}/24`);
+    const common = { netns: tor.netns, dynamicNeighborPrefix: this.plan.fabricCidr, peerAsn: NODE_ASN, holdTimeSec: 9, keepaliveSec: 3 };
+    this.routers.push(await Tor.start({ ...common, routerId: tor.fabricAddress, asn: TOR_ASN, listenAddress: tor.fabricAddress, apiPort: TOR_API_PORT, runDir: path.join(this.runDir, 'tor') }));
+    this.routers.push(await Tor.start({ ...common, routerId: IBGP_ROUTER_ADDRESS, asn: NODE_ASN, listenAddress: IBGP_ROUTER_ADDRESS, apiPort: IBGP_ROUTER_API_PORT, programFib: false, runDir: path.join(this.runDir, 'ibgp-router') }));
   }
 
   /** Names of the Nodes whose Ready condition is True. */
@@ -164,6 +183,7 @@ export class LocalEnvironment {
     // Node agents first: they stop their pods and remove the pods' namespaces.
     await Promise.all(this.nodeProcesses.map((p) => p.stop(15_000)));
     await this.controlPlane?.stop();
+    for (const router of this.routers) await router.stop().catch(() => {});
     await destroyTopology(this.plan);
     await reclaimAll(); // pods whose agent could not remove them
   }
