@@ -179,7 +179,15 @@ export class PodWorker {
 
   update(pod: V1Pod): void {
     this.pod = pod;
+    // Someone else rewrote our part of the status (the node lifecycle controller marks pods
+    // not ready while the node is unreachable): write ours again.
+    if (this.lastConditions && !this.foundFinished && this.apiDisagrees(pod)) this.lastPublished = '';
     this.kick();
+  }
+
+  private apiDisagrees(pod: V1Pod): boolean {
+    const api = new Map((pod.status?.conditions ?? []).map((c) => [c.type, c.status]));
+    return (this.lastConditions as { type: string; status: string }[]).some((c) => api.get(c.type) !== c.status);
   }
 
   /** The pod vanished from the API (force delete): kill and clean up without API calls. */
