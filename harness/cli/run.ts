@@ -12,6 +12,7 @@ import { localRuntimeProvider } from '../providers/local/runtime-provider.ts';
 import { existingRuntimeProvider } from '../providers/existing/existing.ts';
 import { ScenarioReporter } from '../report/reporter.ts';
 import { summarize, summaryTable, toJUnit, type Report } from '../report/report.ts';
+import { reportProblems } from '../report/schema.ts';
 import { loadTarget, type Target } from '../targets/target.ts';
 import { referenceTarget } from '../targets/reference.ts';
 import { installTarget } from '../targets/install.ts';
@@ -173,6 +174,12 @@ export async function runCommand(args: string[]): Promise<number> {
     summary: summarize(scenarios),
     scenarios,
   };
+  const problems = reportProblems(report);
+  if (problems.length) {
+    // Never hand a CI pipeline a report that breaks the contract.
+    console.error(`internal error: the report does not conform to report.schema.json:\n  ${problems.join('\n  ')}`);
+    return 1;
+  }
   await writeFile(path.join(options.reportDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   await writeFile(path.join(options.reportDir, 'junit.xml'), toJUnit(report));
   log('');
