@@ -67,6 +67,9 @@ describe('input checks come before any Docker call', () => {
   it('refuses to remove an environment that is not ours', async () => {
     await expect(destroyKindEnvironment({ cluster: 'kind' })).rejects.toThrow('refusing to remove "kind": vipcheck only removes environments named vc-…');
   });
+  it('refuses a worker count out of range', async () => {
+    await expect(KindProvider.create({ workers: 0 })).rejects.toThrow('--nodes must be an integer from 1 to 10 for the kind provider, got 0');
+  });
   it('refuses an id that would not make a valid name', async () => {
     await expect(KindProvider.create({ workers: 1, id: 'Bad_Id' })).rejects.toThrow('kind environment id must be 1-31 characters [a-z0-9-], got "Bad_Id"');
   });

@@ -29,7 +29,7 @@ import { ibgpPeerNodes, isReady, readinessSummary, workerNodes } from './nodes.t
 import { CLUSTER_LABEL, routerContainerSpec, startRouterContainer, type StartedRouter } from './router-containers.ts';
 import { DEFAULT_ID, clusterName, kubeconfigOf, readKindState, runDirOf, writeKindState, type KindState } from './state.ts';
 import { NODE_ASN, TOR_API_PORT, TOR_ASN } from './tor-config.ts';
-import { readKindVersions, readPackageVersion } from './versions.ts';
+import { readKindVersions, readPackageVersion, type KindVersions } from './versions.ts';
 import { IBGP_NODE_LABEL } from '../local/addressing.ts';
 
 const CREATE_TIMEOUT_MS = 10 * 60_000;
@@ -57,7 +57,7 @@ export class KindProvider implements Provider {
   readonly state: KindState;
   readonly kubeconfigPath: string;
   private readonly workers: ClusterNode[];
-  private tors: { tor?: Tor } = {};
+  private torHandle: Tor | undefined;
 
   private constructor(state: KindState, workers: ClusterNode[]) {
     this.state = state;
@@ -98,8 +98,8 @@ export class KindProvider implements Provider {
 
   tor(): Tor | undefined {
     // The speakers' AS tells Tor which sessions are iBGP (for its multipath reading of the RIB).
-    this.tors.tor ??= Tor.attach({ ...this.torAccess, peerAsn: NODE_ASN });
-    return this.tors.tor;
+    this.torHandle ??= Tor.attach({ ...this.torAccess, peerAsn: NODE_ASN });
+    return this.torHandle;
   }
 
   /** Freezes the node container (kubelet, speaker, pods): its BGP sessions end at the hold time and its pods stop answering. */
@@ -153,7 +153,9 @@ export class KindProvider implements Provider {
     const log = options.log ?? (() => {});
     const cluster = clusterName(options.id ?? DEFAULT_ID);
     const network = options.network ?? (process.env.KIND_EXPERIMENTAL_DOCKER_NETWORK || 'kind');
-    const { versions, images, torImage } = await preflight(log);
+    const versions = readKindVersions();
+    const config = clusterConfigYaml({ workers: options.workers, nodeImage: versions.kindNodeImage }); // checks --nodes before anything runs
+    const { images, torImage } = await preflight(log, versions);
     const wantRoute = options.hostRoute ?? (process.platform === 'linux' && process.getuid?.() === 0);
     if (wantRoute) refuseWhileLocalEnvironmentIsUp();
 
@@ -168,7 +170,7 @@ export class KindProvider implements Provider {
     const started = performance.now();
     log(`kind: creating cluster ${cluster} (1 control plane + ${options.workers} workers, ${versions.kindNodeImage.split('@')[0]})`);
     await runLogged(kindCreateClusterArgv(cluster, versions.kindNodeImage, kubeconfig), {
-      input: clusterConfigYaml({ workers: options.workers, nodeImage: versions.kindNodeImage }),
+      input: config,
       timeoutMs: CREATE_TIMEOUT_MS,
       log: (line) => log(`kind: ${line}`),
     });
@@ -299,16 +301,14 @@ export async function listKindEnvironments(): Promise<string[]> {
 // ---- steps ----
 
 interface Preflight {
-  versions: ReturnType<typeof readKindVersions>;
   /** Images loaded into the cluster. */
   images: string[];
   torImage: string;
 }
 
 /** Docker answers, kind is installed, the images are built: each checked in seconds, each failure one line with the fix. */
-async function preflight(log: (line: string) => void): Promise<Preflight> {
+async function preflight(log: (line: string) => void, versions: KindVersions): Promise<Preflight> {
   await requireDocker();
-  const versions = readKindVersions();
   const kind = await kindVersion();
   if (!kind) throw new Error(`the kind command is not installed; install kind ${versions.kindVersion} (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)`);
   if (kind !== versions.kindVersion) log(`warning: kind ${kind} is installed, versions.json pins ${versions.kindVersion}`);
@@ -318,7 +318,6 @@ async function preflight(log: (line: string) => void): Promise<Preflight> {
   for (const image of all) if ((await run(dockerImageInspectArgv(image), { reject: false })).exitCode !== 0) missing.push(image);
   if (missing.length) throw new Error(`images not built: ${missing.join(', ')}; run: npm run build:images`);
   return {
-    versions,
     images: IMAGES.filter((spec) => spec.loadIntoCluster).map((spec) => imageRef(spec, version)),
     torImage: imageRef(imageSpec('tor'), version),
   };
