@@ -104,6 +104,20 @@ describe('a running environment, described', () => {
     });
   });
 
+  it('queries the TOR inside its container through docker exec', async () => {
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'unix:///nonexistent/vc-absent.sock';
+    try {
+      const tor = provider.tor()!;
+      expect(provider.tor()).toBe(tor);
+      const error = await tor.neighbors().then(() => undefined, (e: unknown) => e as Error);
+      expect(error?.message).toContain('docker exec vc-kind-tor gobgp -u 127.0.0.1 -p 50051 neighbor -j');
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
+  });
+
   it('cuts only its own workers, and says which those are', async () => {
     await expect(provider.cutNode('vc-kind-control-plane')).rejects.toThrow(
       '"vc-kind-control-plane" is not a worker of kind cluster vc-kind (workers: vc-kind-worker, vc-kind-worker2, vc-kind-worker3)');
