@@ -18,8 +18,10 @@ scenario({
       { name: 'unnamed-2', pool: undefined, expected: pools.default },
       { name: 'unnamed-3', pool: undefined, expected: pools.default },
     ];
+    const createdAt = performance.now();
     for (const s of services) await createService(ctx, s.name, { backend: 'web', pool: s.pool });
     const got = await Promise.all(services.map(async (s) => ({ ...s, address: await addressOf(ctx, s.name) })));
+    ctx.convergenceMs = Math.round(performance.now() - createdAt);
     for (const s of got) {
       expect(inPool(s.address, s.expected), `${s.name} (pool ${s.pool ?? 'not named'}) got ${s.address}, want one in ${s.expected}`).toBe(true);
     }

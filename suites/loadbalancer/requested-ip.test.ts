@@ -13,11 +13,12 @@ scenario({
     const byAnnotation = addressIn(runVar(ctx, 'poolManual'), 202);
     const outside = runVar(ctx, 'outsideEveryPool');
     await ctx.echoBackend('web');
+    const createdAt = performance.now();
     await ctx.apply('loadbalancer/requested-ip.yaml', { byField, byAnnotation });
 
     expect(await addressOf(ctx, 'by-field'), 'address of the Service with spec.loadBalancerIP').toBe(byField);
     expect(await addressOf(ctx, 'by-annotation'), 'address of the Service with the loadBalancerIPs annotation').toBe(byAnnotation);
-    await expectRoute(ctx, hostPrefix(byField), nodeAddresses(ctx));
+    ctx.convergenceMs = (await expectRoute(ctx, hostPrefix(byField), nodeAddresses(ctx), { since: createdAt })).afterMs;
     await expectRoute(ctx, hostPrefix(byAnnotation), nodeAddresses(ctx));
     await ctx.expectHttp('both requested addresses answer', [
       { request: { address: byField }, expect: { backend: 'web' } },
