@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NoDockerError } from './docker.ts';
-import { KindProvider, destroyKindEnvironment, listKindEnvironments } from './kind-provider.ts';
+import { KindProvider, destroyKindEnvironment, listKindEnvironments, pauseKindNode, unpauseKindNode } from './kind-provider.ts';
 import { kindDoctorChecks } from './doctor.ts';
 import { describeKindEnvironment } from './runtime-provider.ts';
 import type { KindState } from './state.ts';
@@ -66,6 +66,10 @@ describe('without a Docker engine', () => {
 describe('input checks come before any Docker call', () => {
   it('refuses to remove an environment that is not ours', async () => {
     await expect(destroyKindEnvironment({ cluster: 'kind' })).rejects.toThrow('refusing to remove "kind": vipcheck only removes environments named vc-…');
+  });
+  it('pauses only containers named vc-…', async () => {
+    await expect(pauseKindNode('kind-worker')).rejects.toThrow('refusing to pause "kind-worker": not a node of a vipcheck kind cluster (vc-…)');
+    await expect(unpauseKindNode('kind-worker')).rejects.toThrow('refusing to unpause "kind-worker"');
   });
   it('refuses a worker count out of range', async () => {
     await expect(KindProvider.create({ workers: 0 })).rejects.toThrow('--nodes must be an integer from 1 to 10 for the kind provider, got 0');

@@ -104,11 +104,11 @@ export class KindProvider implements Provider {
 
   /** Freezes the node container (kubelet, speaker, pods): its BGP sessions end at the hold time and its pods stop answering. */
   async cutNode(name: string): Promise<void> {
-    await run(dockerPauseArgv(this.workerContainer(name)), { timeoutMs: 30_000 });
+    await pauseKindNode(this.workerContainer(name));
   }
 
   async restoreNode(name: string): Promise<void> {
-    await run(dockerUnpauseArgv(this.workerContainer(name)), { timeoutMs: 30_000 });
+    await unpauseKindNode(this.workerContainer(name));
   }
 
   private workerContainer(name: string): string {
@@ -290,6 +290,17 @@ export async function destroyKindEnvironment(options: { cluster?: string; id?: s
   if (!options.keepRunDir) await rm(runDirOf(cluster), { recursive: true, force: true });
   if (removed.length) log(`removed ${removed.join(', ')}`);
   return removed;
+}
+
+/** Node loss for scenario workers, which know a node only by name (kind names its container after the Node). */
+export async function pauseKindNode(container: string): Promise<void> {
+  if (!container.startsWith('vc-')) throw new Error(`refusing to pause "${container}": not a node of a vipcheck kind cluster (vc-…)`);
+  await run(dockerPauseArgv(container), { timeoutMs: 30_000 });
+}
+
+export async function unpauseKindNode(container: string): Promise<void> {
+  if (!container.startsWith('vc-')) throw new Error(`refusing to unpause "${container}": not a node of a vipcheck kind cluster (vc-…)`);
+  await run(dockerUnpauseArgv(container), { timeoutMs: 30_000 });
 }
 
 /** Names of the running vc- environments (for `status`). */
