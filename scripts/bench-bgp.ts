@@ -10,7 +10,11 @@
 //    per prefix → batched UPDATEs.
 //  - gobgpd: `gobgp mrt inject global` of an MRT TABLE_DUMP_V2 file written
 //    beforehand (the CLI's bulk path: one gRPC AddPathStream); withdrawal is
-//    `gobgp global rib del all`.
+//    `gobgp global rib del all`. gobgp 3.10's inject exits before its last
+//    stream messages are delivered (we lost 14 to 222 of 10,000), so the file
+//    ends with PAD repeats of the last prefix: identical paths that change
+//    nothing and send nothing to the TOR (the TOR's RIB event count per round
+//    is printed to show it), and the real prefixes all arrive.
 // The clock starts just before the command is handed over and stops when the
 // TOR's RIB (`gobgp global rib summary`) and FIB (`ip route show proto bgp`)
 // hold all prefixes (or none, for withdrawal). The FIB is programmed by the
@@ -40,8 +44,11 @@ const plan = planTopology(2);
 const [ourNode, gobgpNode] = plan.nodes;
 const base = parseIpv4('198.19.0.0')!;
 const prefixes = Array.from({ length: COUNT }, (_, i) => `${formatIpv4(base + i)}/32`);
+const PAD = 2000;
 
 interface Timing {
+  /** RIB change events the TOR saw (route-sync's monitor lines). */
+  ribEvents: number;
   /** From the command to the RIB holding the target count. */
   ribMs: number;
   /** From the command to both RIB and FIB holding it. */
@@ -52,6 +59,7 @@ interface Timing {
 
 /** Polls RIB and FIB counts in two loops until both reach `target`; times are from `started`. */
 async function measure(tor: Tor, started: number, target: number, what: string): Promise<Timing> {
+  const initialEvents = tor.routeSyncStats.monitorLines;
   const initialRib = (await tor.ribSummary()).destinations;
   let firstChange: number | undefined;
   const rib = waitFor(`${what}: RIB at ${target} destinations`, async () => {
@@ -65,7 +73,8 @@ async function measure(tor: Tor, started: number, target: number, what: string):
     return { ok: count === target, observed: count };
   }, { timeoutMs: TIMEOUT_MS, intervalMs: 5 }).then(() => performance.now());
   const [ribDone, fibDone] = await Promise.all([rib, fib]);
-  return { ribMs: ribDone - started, ribFibMs: Math.max(ribDone, fibDone) - started, ribSpreadMs: ribDone - (firstChange ?? started) };
+  await new Promise((resolve) => setTimeout(resolve, 200)); // let late events show up in the count
+  return { ribEvents: tor.routeSyncStats.monitorLines - initialEvents, ribMs: ribDone - started, ribFibMs: Math.max(ribDone, fibDone) - started, ribSpreadMs: ribDone - (firstChange ?? started) };
 }
 
 /** MRT TABLE_DUMP_V2 (RFC 6396): a PEER_INDEX_TABLE, then one RIB_IPV4_UNICAST record per prefix. */
@@ -89,7 +98,8 @@ function mrtDump(nextHop: string): Buffer {
   // TABLE_DUMP_V2 always encodes AS_PATH with 4-octet ASNs.
   const attributes = encodePathAttributes({ origin: 2, asPath: [], nextHop }, { fourOctetAs: true });
   const records = [record(1, peerTable)];
-  prefixes.forEach((prefix, i) => {
+  const padded = [...prefixes, ...Array.from({ length: PAD }, () => prefixes[COUNT - 1])];
+  padded.forEach((prefix, i) => {
     const body = Buffer.alloc(4 + 1 + 4 + 2 + 2 + 4 + 2 + attributes.length);
     let o = body.writeUInt32BE(i, 0);
     o = body.writeUInt8(32, o);
@@ -131,7 +141,7 @@ async function main(): Promise<void> {
   const runDir = await mkdtemp(join(tmpdir(), 'vc-bench-bgp-'));
   const mrtPath = join(runDir, 'routes.mrt');
   await writeFile(mrtPath, mrtDump(gobgpNode.address));
-  await claimTopology(plan, { log: (l) => console.warn(l) });
+  await claimTopology(plan);
   await createTopology(plan);
   let tor: Tor | undefined;
   let ours: SpeakerProcess | undefined;
@@ -171,7 +181,8 @@ async function main(): Promise<void> {
       started = performance.now();
       const inject = gobgp(['mrt', 'inject', 'global', '--no-ipv6', mrtPath]);
       const announced = measure(tor, started, COUNT, `gobgpd, round ${round}, announce`);
-      await inject;
+      const injected = await inject;
+      if (injected.stderr.trim()) console.error(`gobgp mrt inject: ${injected.stderr.trim()}`);
       results.gobgpd.announce.push(await announced);
       await check(gobgpNode.address);
       started = performance.now();
@@ -199,6 +210,8 @@ async function main(): Promise<void> {
       const ratio = median(a) / median(b);
       console.log(`${label.padEnd(34)}${fmt(median(a)).padStart(12)}${fmt(median(b)).padStart(14)}${`${ratio.toFixed(2)}×`.padStart(14)}   ${a.map(Math.round).join(',')} | ${b.map(Math.round).join(',')}`);
     }
+    const events = (who: 'ours' | 'gobgpd') => `${results[who].announce.map((t) => t.ribEvents).join(',')} / ${results[who].withdraw.map((t) => t.ribEvents).join(',')}`;
+    console.log(`${'TOR RIB events (announce / withdraw)'.padEnd(34)}   ours ${events('ours')}   gobgpd ${events('gobgpd')}`);
     console.log('\nours: one stdin command → announce()/withdraw() → batched UPDATEs; gobgpd: `gobgp mrt inject global` (MRT TABLE_DUMP_V2) / `gobgp global rib del all`.');
     console.log('Times start when the command is handed to the speaker; "first→last" starts at the first change the TOR shows.');
   } catch (error) {

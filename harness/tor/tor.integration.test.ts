@@ -54,7 +54,7 @@ async function withDump<T>(body: () => Promise<T>): Promise<T> {
 
 beforeAll(async () => {
   runDir = await mkdtemp(join(tmpdir(), 'vc-tor-it-'));
-  await claimTopology(plan, { log: (l) => console.warn(l) });
+  await claimTopology(plan);
   await createTopology(plan);
 });
 
