@@ -5,9 +5,9 @@ import { doctor } from '../providers/local/prerequisites.ts';
 
 const USAGE = `usage:
   vipcheck up     [--provider local|kind] [--nodes N]   bring an environment up, leave it running, print its kubeconfig
-  vipcheck down                                         tear it down; nothing of ours is left
+  vipcheck down   [--provider local|kind]               tear it down; nothing of ours is left
   vipcheck status                                       what is up, where its kubeconfig is
-  vipcheck doctor                                       check prerequisites, say exactly what to install
+  vipcheck doctor [--provider local|kind]               check prerequisites, say exactly what to install
   vipcheck run    [--provider local|kind|existing] [--target reference|FILE]
                   [--suite ingress,loadbalancer,e2e] [--run ID,...] [--report-dir DIR]`;
 
@@ -18,8 +18,15 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up': {
       const { values } = parseArgs({ args: rest, options: { provider: { type: 'string', default: 'local' }, nodes: { type: 'string', default: '3' } } });
-      if (values.provider !== 'local') throw new Error(`vipcheck up: provider "${values.provider}" is not available (local is)`);
       const nodes = Number(values.nodes);
+      if (values.provider === 'kind') {
+        const { KindProvider } = await import('../providers/kind/kind-provider.ts');
+        const kind = await KindProvider.ensure({ workers: nodes, log });
+        console.log(`kind environment up: cluster ${kind.cluster}, Kubernetes ${kind.kubernetesVersion}`);
+        console.log(`kubeconfig: ${kind.kubeconfigPath}`);
+        return 0;
+      }
+      if (values.provider !== 'local') throw new Error(`vipcheck up: unknown provider "${values.provider}" (local or kind)`);
       const started = performance.now();
       const state = await up({ nodes, log });
       console.log(`environment up: ${state.nodes} nodes, Kubernetes ${state.kubernetesVersion}, ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -28,6 +35,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'down': {
+      const { values } = parseArgs({ args: rest, options: { provider: { type: 'string', default: 'local' } } });
+      if (values.provider === 'kind') {
+        const { destroyKindEnvironment } = await import('../providers/kind/kind-provider.ts');
+        const removed = await destroyKindEnvironment({ log });
+        console.log(removed.length ? `kind environment down: removed ${removed.join(', ')}` : 'down: no kind environment of ours');
+        return 0;
+      }
       const { removed } = await down({ log });
       console.log(removed.length ? `down; also removed leftovers: ${removed.join(', ')}` : 'down: nothing of ours is left');
       return 0;
@@ -45,7 +59,8 @@ async function main(argv: string[]): Promise<number> {
       return s.phase === 'ready' ? 0 : 1;
     }
     case 'doctor': {
-      const checks = await doctor();
+      const { values } = parseArgs({ args: rest, options: { provider: { type: 'string', default: 'local' } } });
+      const checks = values.provider === 'kind' ? await (await import('../providers/kind/doctor.ts')).kindDoctorChecks() : await doctor();
       for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(16)} ${c.detail}${c.ok || !c.fix ? '' : `\n     fix: ${c.fix}`}`);
       return checks.every((c) => c.ok) ? 0 : 1;
     }

@@ -123,6 +123,7 @@ export async function runCommand(args: string[]): Promise<number> {
       ibgpRouter: provider.ibgpRouter,
       nodeLinks: provider.nodeLinks,
       ibgpNodes: provider.ibgpNodes,
+      nodeContainers: provider.nodeContainers,
     },
     target,
     vars: provider.vars,

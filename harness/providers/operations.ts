@@ -2,6 +2,7 @@
 // (scenario files run in vitest workers, away from the provider object).
 import { run } from '../util/exec.ts';
 import type { Runtime } from '../scenario/runtime.ts';
+import { pauseKindNode, unpauseKindNode } from './kind/kind-provider.ts';
 
 function linkOf(runtime: Runtime, node: string): { netns: string; link: string } {
   const link = runtime.provider.nodeLinks?.[node];
@@ -9,13 +10,20 @@ function linkOf(runtime: Runtime, node: string): { netns: string; link: string }
   return link;
 }
 
-/** Cuts a node off the fabric: its link at the TOR goes down, as if its cable were pulled. */
+/**
+ * Cuts a node off: on the local provider its link at the TOR goes down, as
+ * if its cable were pulled; on kind its container is paused.
+ */
 export async function cutNode(runtime: Runtime, node: string): Promise<void> {
+  const container = runtime.provider.nodeContainers?.[node];
+  if (container) return pauseKindNode(container);
   const { netns, link } = linkOf(runtime, node);
   await run(['ip', 'link', 'set', link, 'down'], { netns });
 }
 
 export async function restoreNode(runtime: Runtime, node: string): Promise<void> {
+  const container = runtime.provider.nodeContainers?.[node];
+  if (container) return unpauseKindNode(container);
   const { netns, link } = linkOf(runtime, node);
   await run(['ip', 'link', 'set', link, 'up'], { netns });
 }

@@ -22,6 +22,8 @@ export interface Runtime {
     ibgpRouter?: TorAccess;
     /** Node name → the TOR-side link to cut for node-loss scenarios (local provider). */
     nodeLinks?: Record<string, { netns: string; link: string }>;
+    /** Node name → its container (kind provider): node loss pauses the container. */
+    nodeContainers?: Record<string, string>;
     /** Labels the provider put on nodes, e.g. which peer with the iBGP router. */
     ibgpNodes?: string[];
   };

@@ -20,6 +20,8 @@ export function describeKindEnvironment(provider: KindProvider): RuntimeProvider
     tor: provider.torAccess,
     ibgpRouter: provider.ibgpRouterAccess,
     ibgpNodes: provider.ibgpNodes,
+    // kind names each node container after its Node.
+    nodeContainers: Object.fromEntries(provider.nodes().map((n) => [n.name, n.name])),
     vars: {
       // Pools, ASNs and labels are the local provider's; the routers' and the client's addresses are this network's.
       ...templateVars(planTopology(state.workers)),

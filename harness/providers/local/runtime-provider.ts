@@ -14,6 +14,8 @@ export interface RuntimeProvider {
   ibgpRouter?: TorAccess;
   nodeLinks?: Record<string, { netns: string; link: string }>;
   ibgpNodes?: string[];
+  /** Node name → its container (kind provider): node loss pauses it. */
+  nodeContainers?: Record<string, string>;
   vars: Record<string, string | number>;
 }
 
