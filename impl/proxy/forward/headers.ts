@@ -11,7 +11,8 @@
 export type RawHeaders = string[];
 
 const ALWAYS_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade']);
-const FORWARDED_HEADERS = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']);
+/** Set by the proxy, never passed through; Expect is answered by the proxy itself; Host is re-added first. */
+const REPLACED_UPSTREAM = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'expect', 'host']);
 
 /** Lower-case names of the headers a message's Connection header lists. */
 export function connectionTokens(raw: RawHeaders): Set<string> {
@@ -64,8 +65,7 @@ export function upstreamRequestHeaders(raw: RawHeaders, ctx: ForwardContext): Ra
   for (let i = 0; i + 1 < raw.length; i += 2) {
     if (raw[i].toLowerCase() === 'x-forwarded-for') forwardedFor.push(raw[i + 1].trim());
   }
-  const drop = new Set([...FORWARDED_HEADERS, 'expect', 'host']);
-  const out = withoutHopByHop(raw, drop);
+  const out = withoutHopByHop(raw, REPLACED_UPSTREAM);
   if (ctx.host !== undefined) out.unshift('Host', ctx.host);
   forwardedFor.push(ctx.clientAddress);
   out.push(

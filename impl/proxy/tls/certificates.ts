@@ -120,7 +120,7 @@ export function buildCertificateStore<C>(
 
 /** The certificate and key of a kubernetes.io/tls Secret, or an error saying what is wrong with it. */
 export function tlsPemOf(secret: V1Secret | undefined, secretId: string): PemPair {
-  if (!secret) throw new Error(`Secret ${secretId} does not exist`);
+  if (!secret) throw new Error(`Secret ${secretId} does not exist (only Secrets of type ${TLS_SECRET_TYPE} are used)`);
   if (secret.type !== TLS_SECRET_TYPE) throw new Error(`Secret ${secretId} has type "${secret.type ?? ''}", not ${TLS_SECRET_TYPE}`);
   const read = (key: string): string => {
     const b64 = secret.data?.[key];

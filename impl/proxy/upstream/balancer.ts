@@ -10,6 +10,8 @@ export class Balancer {
   readonly policy: BalancePolicy;
   readonly #next = new Map<string, number>();
   readonly #inFlight = new Map<string, number>();
+  /** Endpoints that just refused a connection: passed over until then (ms since epoch). */
+  readonly #ejectedUntil = new Map<string, number>();
 
   constructor(policy: BalancePolicy) {
     this.policy = policy;
@@ -22,6 +24,24 @@ export class Balancer {
    *  - least-request: fewest requests in flight; ties in turn.
    */
   pick(backendKey: string, endpoints: readonly Endpoint[], exclude?: ReadonlySet<string>): Endpoint | undefined {
+    if (this.#ejectedUntil.size > 0) {
+      const now = Date.now();
+      for (const [key, until] of this.#ejectedUntil) if (until <= now) this.#ejectedUntil.delete(key);
+      if (this.#ejectedUntil.size > 0) {
+        // Ejected endpoints are skipped while any other is left; when all are ejected, ejection is ignored.
+        const skip = new Set([...(exclude ?? []), ...this.#ejectedUntil.keys()]);
+        return this.#pick(backendKey, endpoints, skip) ?? this.#pick(backendKey, endpoints, exclude);
+      }
+    }
+    return this.#pick(backendKey, endpoints, exclude);
+  }
+
+  /** Passes over an endpoint for `ms` (after it refused a connection), so that one dead pod does not cost every request a retry. */
+  eject(endpoint: Endpoint, ms: number): void {
+    this.#ejectedUntil.set(endpoint.key, Date.now() + ms);
+  }
+
+  #pick(backendKey: string, endpoints: readonly Endpoint[], exclude: ReadonlySet<string> | undefined): Endpoint | undefined {
     const n = endpoints.length;
     if (n === 0) return undefined;
     const start = this.#next.get(backendKey) ?? 0;

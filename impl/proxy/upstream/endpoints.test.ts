@@ -72,6 +72,16 @@ describe('Balancer', () => {
     expect(balancer.pick('other', [])).toBeUndefined();
   });
 
+  it('passes over an ejected endpoint unless it is the only one left', () => {
+    const balancer = new Balancer('round-robin');
+    balancer.eject(endpoints[1], 60_000);
+    expect(Array.from({ length: 4 }, () => balancer.pick('svc', endpoints)!.key)).toEqual(['a', 'c', 'a', 'c']);
+    expect(balancer.pick('svc', endpoints, new Set(['a', 'c']))!.key).toBe('b');
+    balancer.eject(endpoints[1], -1);
+    // ejection over: b is in the rotation again (which went on from b)
+    expect(Array.from({ length: 3 }, () => balancer.pick('svc', endpoints)!.key)).toEqual(['c', 'a', 'b']);
+  });
+
   it('least-request prefers the endpoint with fewest requests in flight', () => {
     const balancer = new Balancer('least-request');
     const releaseA = balancer.begin(endpoints[0]);

@@ -1,0 +1,294 @@
+// Sends one client request to an endpoint of its backend and streams the
+// answer back; tunnels HTTP upgrades (WebSocket) both ways.
+//
+// Failures:
+//  - connect refused/unreachable/timed out: nothing was sent (the request
+//    head and body wait for the connection), so the request is retried on
+//    another endpoint, whatever its method, up to `retries` times, and the
+//    endpoint is passed over for EJECT_MS;
+//  - a reused keep-alive connection reset before any response byte: retried
+//    only for idempotent methods without a body (the upstream may have
+//    received it, and RFC 9110 §9.2.2 allows repeating those);
+//  - anything else before the response head: 502; no response head within
+//    responseTimeoutMs after the request was sent, or no connection within
+//    connectTimeoutMs on the last attempt: 504;
+//  - after the response head: the client connection is cut (a status can no
+//    longer change).
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Balancer } from '../upstream/balancer.ts';
+import type { Endpoint } from '../upstream/endpoints.ts';
+import type { ProxyMetrics } from '../metrics.ts';
+import { rawErrorResponse } from '../server/client-errors.ts';
+import { clientResponseHeaders, switchingProtocolsHead, upstreamRequestHeaders, withoutHopByHop, type ForwardContext } from './headers.ts';
+
+export interface UpstreamSettings {
+  connectTimeoutMs: number;
+  /** From the request being fully sent to the response head. */
+  responseTimeoutMs: number;
+  /** Extra attempts on other endpoints. */
+  retries: number;
+  /** Idle keep-alive connections to endpoints are closed after this long. */
+  idleTimeoutMs: number;
+}
+
+export interface ForwardTarget {
+  backendKey: string;
+  endpoints: readonly Endpoint[];
+}
+
+/** Header naming why the proxy itself answered (no route, no endpoint, upstream failure…). */
+export const PROXY_ERROR_HEADER = 'X-Vipcheck-Proxy-Error';
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+/** How long an endpoint that refused a connection is passed over (unless it is the only one left). */
+const EJECT_MS = 2_000;
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EADDRNOTAVAIL', 'ECONNECT_TIMEOUT']);
+
+class UpstreamTimeout extends Error {
+  readonly code: string;
+  constructor(code: 'ECONNECT_TIMEOUT' | 'ERESPONSE_TIMEOUT', ms: number) {
+    super(code === 'ECONNECT_TIMEOUT' ? `no connection within ${ms} ms` : `no response head within ${ms} ms`);
+    this.code = code;
+  }
+}
+
+export class Forwarder {
+  readonly #settings: UpstreamSettings;
+  readonly #balancer: Balancer;
+  readonly #metrics: ProxyMetrics;
+  readonly #agent: http.Agent;
+  readonly #tunnels = new Set<Duplex>();
+
+  constructor(settings: UpstreamSettings, balancer: Balancer, metrics: ProxyMetrics) {
+    this.#settings = settings;
+    this.#balancer = balancer;
+    this.#metrics = metrics;
+    // One pool for all endpoints (the Agent keeps one per host:port); LIFO keeps
+    // the busiest sockets warm and lets the others expire.
+    this.#agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 15_000, maxFreeSockets: 1024, timeout: settings.idleTimeoutMs, scheduling: 'lifo' });
+  }
+
+  /** Open WebSocket/upgrade tunnels (closed last on shutdown). */
+  get tunnelCount(): number {
+    return this.#tunnels.size;
+  }
+
+  closeTunnels(): void {
+    for (const tunnel of this.#tunnels) tunnel.destroy();
+  }
+
+  close(): void {
+    this.closeTunnels();
+    this.#agent.destroy();
+  }
+
+  /**
+   * Proxies req to the target. `path` is the origin-form target to send;
+   * `closeAfter` adds "Connection: close" (draining); `maxBodyBytes` bounds a
+   * body without Content-Length (413, or a cut connection once answered).
+   */
+  forward(req: IncomingMessage, res: ServerResponse, target: ForwardTarget, ctx: ForwardContext, path: string, options: { closeAfter: () => boolean; maxBodyBytes: number }): void {
+    const method = req.method ?? 'GET';
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    const hasBody = chunked || Number(req.headers['content-length'] ?? 0) > 0;
+    const headers = upstreamRequestHeaders(req.rawHeaders, { ...ctx, chunked });
+    const tried = new Set<string>();
+    let current: http.ClientRequest | undefined;
+    let answered = false;
+
+    res.once('close', () => {
+      if (!res.writableFinished) current?.destroy();
+    });
+
+    // A chunked body has no length up front: count it as it streams upstream.
+    const limitChunkedBody = () => {
+      if (!chunked || options.maxBodyBytes <= 0) return;
+      let received = 0;
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= options.maxBodyBytes) return;
+        req.unpipe();
+        current?.destroy();
+        if (!res.headersSent) sendError(res, 413, 'body-too-large', `request body over ${options.maxBodyBytes} bytes`, true);
+        else res.destroy();
+      });
+    };
+
+    const attempt = (lastError: Error | undefined): void => {
+      const endpoint = this.#balancer.pick(target.backendKey, target.endpoints, tried);
+      if (!endpoint) return this.#fail(res, target, lastError);
+      tried.add(endpoint.key);
+      const release = this.#balancer.begin(endpoint);
+      let sentAt = 0;
+      let connectTimer: NodeJS.Timeout | undefined;
+      let responseTimer: NodeJS.Timeout | undefined;
+      let connected = false;
+      let bodyStarted = false;
+      const clearTimers = () => {
+        clearTimeout(connectTimer);
+        clearTimeout(responseTimer);
+      };
+
+      const upstream = http.request({ host: endpoint.address, port: endpoint.port, method, path, headers, agent: this.#agent });
+      current = upstream;
+      upstream.on('socket', (socket: Socket) => {
+        const send = () => {
+          connected = true;
+          clearTimeout(connectTimer);
+          if (hasBody) {
+            bodyStarted = true;
+            limitChunkedBody();
+            req.pipe(upstream);
+          } else upstream.end();
+        };
+        if (socket.connecting) {
+          connectTimer = setTimeout(() => upstream.destroy(new UpstreamTimeout('ECONNECT_TIMEOUT', this.#settings.connectTimeoutMs)), this.#settings.connectTimeoutMs);
+          socket.once('connect', send);
+        } else send();
+      });
+      upstream.on('finish', () => {
+        sentAt = performance.now();
+        responseTimer = setTimeout(() => upstream.destroy(new UpstreamTimeout('ERESPONSE_TIMEOUT', this.#settings.responseTimeoutMs)), this.#settings.responseTimeoutMs);
+      });
+      upstream.on('response', (upstreamRes) => {
+        clearTimers();
+        answered = true;
+        if (sentAt > 0) this.#metrics.observeUpstreamLatency((performance.now() - sentAt) / 1000);
+        upstreamRes.once('close', () => {
+          release();
+          if (!upstreamRes.complete) res.destroy();
+        });
+        if (res.destroyed || res.headersSent) {
+          upstreamRes.destroy();
+          return;
+        }
+        const out = clientResponseHeaders(upstreamRes.rawHeaders);
+        if (options.closeAfter()) out.push('Connection', 'close');
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, out);
+        upstreamRes.pipe(res);
+      });
+      upstream.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimers();
+        release();
+        if (answered) return void res.destroy();
+        if (res.destroyed || res.headersSent) return;
+        const code = error.code ?? 'EUNKNOWN';
+        this.#metrics.countUpstreamError(code);
+        const connectFailure = !connected && CONNECT_FAILURES.has(code);
+        if (connectFailure) this.#balancer.eject(endpoint, EJECT_MS);
+        const staleConnection = upstream.reusedSocket && code === 'ECONNRESET' && !hasBody && IDEMPOTENT.has(method);
+        if ((connectFailure && !bodyStarted) || staleConnection) {
+          if (tried.size <= this.#settings.retries && tried.size < target.endpoints.length) {
+            this.#metrics.countRetry();
+            return attempt(describe(error, endpoint));
+          }
+        }
+        this.#fail(res, target, describe(error, endpoint));
+      });
+    };
+    attempt(undefined);
+  }
+
+  #fail(res: ServerResponse, target: ForwardTarget, error: Error | undefined): void {
+    if (res.headersSent || res.destroyed) return;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const timeout = code === 'ERESPONSE_TIMEOUT' || code === 'ECONNECT_TIMEOUT';
+    sendError(res, timeout ? 504 : 502, timeout ? 'upstream-timeout' : 'upstream-error', `backend ${target.backendKey}: ${error?.message ?? 'no endpoint left to try'}`, false);
+  }
+
+  /** Tunnels an Upgrade request (e.g. WebSocket) to an endpoint; errors are answered on the raw socket. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: ForwardTarget, ctx: ForwardContext, path: string): void {
+    const headers = upstreamRequestHeaders(req.rawHeaders, { ...ctx, upgrade: req.headers.upgrade ?? 'websocket' });
+    const tried = new Set<string>();
+    let current: http.ClientRequest | undefined;
+    let tunnelled = false;
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => {
+      if (!tunnelled) current?.destroy();
+    });
+
+    const attempt = (lastError: Error | undefined): void => {
+      const endpoint = this.#balancer.pick(target.backendKey, target.endpoints, tried);
+      if (!endpoint) return answerRaw(socket, 502, 'upstream-error', `backend ${target.backendKey}: ${lastError?.message ?? 'no endpoint'}`);
+      tried.add(endpoint.key);
+      let connected = false;
+      let timer: NodeJS.Timeout | undefined;
+      const upstream = http.request({ host: endpoint.address, port: endpoint.port, method: req.method, path, headers, agent: false });
+      current = upstream;
+      upstream.on('socket', (s: Socket) => {
+        timer = setTimeout(() => upstream.destroy(new UpstreamTimeout('ECONNECT_TIMEOUT', this.#settings.connectTimeoutMs)), this.#settings.connectTimeoutMs);
+        s.once('connect', () => {
+          connected = true;
+          clearTimeout(timer);
+          timer = setTimeout(() => upstream.destroy(new UpstreamTimeout('ERESPONSE_TIMEOUT', this.#settings.responseTimeoutMs)), this.#settings.responseTimeoutMs);
+          upstream.end();
+        });
+      });
+      upstream.on('upgrade', (upstreamRes, upstreamSocket, upstreamHead) => {
+        clearTimeout(timer);
+        tunnelled = true;
+        if (socket.destroyed) return void upstreamSocket.destroy();
+        socket.write(switchingProtocolsHead(upstreamRes.rawHeaders, upstreamRes.statusMessage));
+        if (upstreamHead.length) socket.write(upstreamHead);
+        if (head.length) upstreamSocket.write(head);
+        this.#tunnels.add(socket);
+        const close = () => {
+          this.#tunnels.delete(socket);
+          socket.destroy();
+          upstreamSocket.destroy();
+        };
+        socket.once('close', close);
+        upstreamSocket.once('close', close);
+        upstreamSocket.on('error', close);
+        upstreamSocket.pipe(socket);
+        socket.pipe(upstreamSocket);
+      });
+      upstream.on('response', (upstreamRes) => {
+        // The upstream declined to switch protocols: relay its answer and close.
+        clearTimeout(timer);
+        const lines = [`HTTP/1.1 ${upstreamRes.statusCode} ${upstreamRes.statusMessage ?? ''}`];
+        const kept = withoutHopByHop(upstreamRes.rawHeaders);
+        for (let i = 0; i + 1 < kept.length; i += 2) lines.push(`${kept[i]}: ${kept[i + 1]}`);
+        lines.push('Connection: close', '', '');
+        socket.write(lines.join('\r\n'));
+        upstreamRes.pipe(socket);
+      });
+      upstream.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        if (tunnelled || socket.destroyed) return;
+        const code = error.code ?? 'EUNKNOWN';
+        this.#metrics.countUpstreamError(code);
+        if (!connected && CONNECT_FAILURES.has(code)) this.#balancer.eject(endpoint, EJECT_MS);
+        if (!connected && CONNECT_FAILURES.has(code) && tried.size <= this.#settings.retries && tried.size < target.endpoints.length) {
+          this.#metrics.countRetry();
+          return attempt(describe(error, endpoint));
+        }
+        const timeout = code === 'ERESPONSE_TIMEOUT' || code === 'ECONNECT_TIMEOUT';
+        answerRaw(socket, timeout ? 504 : 502, timeout ? 'upstream-timeout' : 'upstream-error', describe(error, endpoint).message);
+      });
+    };
+    attempt(undefined);
+  }
+}
+
+function describe(error: NodeJS.ErrnoException, endpoint: Endpoint): Error {
+  const described = new Error(`endpoint ${endpoint.key}${endpoint.pod ? ` (pod ${endpoint.pod})` : ''}: ${error.code ?? ''} ${error.message}`.replace(/\s+/g, ' '));
+  (described as NodeJS.ErrnoException).code = error.code;
+  return described;
+}
+
+/** The proxy's own answer: plain text with the reason, and a header saying which kind of failure it was. */
+export function sendError(res: ServerResponse, status: number, kind: string, message: string, close: boolean): void {
+  const body = `${status} ${http.STATUS_CODES[status] ?? ''}: ${message}\n`;
+  const headers: string[] = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), PROXY_ERROR_HEADER, kind];
+  if (close) headers.push('Connection', 'close');
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+export function answerRaw(socket: Duplex, status: number, kind: string, message: string): void {
+  if (socket.destroyed) return;
+  socket.end(rawErrorResponse(status, message, [`${PROXY_ERROR_HEADER}: ${kind}`]));
+}
