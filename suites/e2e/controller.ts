@@ -61,3 +61,30 @@ export async function copyOfPublishedService(ctx: ScenarioContext, spec: { type:
   ctx.defer(() => ctx.kube.deleteObject(copy));
   return ctx.kube.apply(copy, `a ${spec.type} copy of the controller's Service`);
 }
+
+/**
+ * Installs a scenario-owned instance of the reference proxy (its RBAC, then
+ * `fixture`) into the scenario's namespace; the cluster-scoped objects are
+ * deleted at the end. Other targets get not-supported: the scenario has no
+ * recipe for a second instance of their controller.
+ */
+export async function installReferenceProxy(ctx: ScenarioContext, fixture: string, vars: Record<string, string | number> = {}): Promise<void> {
+  if (ctx.target.name !== 'reference') {
+    throw new NotSupportedError(`${ctx.scenario.id} installs its own instance of the reference proxy (impl/proxy); there is no recipe for another instance of ${ctx.target.name}'s controller`);
+  }
+  for (const file of ['e2e/reference-proxy-rbac.yaml', fixture]) {
+    for (const object of await ctx.apply(file, vars)) {
+      if (!object.metadata?.namespace) ctx.defer(() => ctx.kube.deleteObject(object));
+    }
+  }
+}
+
+/** The hostPort the target's controller pods serve HTTP on, and the nodes of its Ready pods; undefined when it declares none. */
+export async function controllerHostPort(ctx: ScenarioContext): Promise<{ port: number; nodes: string[] } | undefined> {
+  const { namespace, labelSelector } = ingressOf(ctx).pods;
+  const pods = await ctx.kube.podsOf(namespace, labelSelector);
+  const ports = pods.flatMap((p) => (p.spec?.containers ?? []).flatMap((c) => c.ports ?? [])).filter((p) => p.hostPort);
+  const http = ports.find((p) => p.name === 'http') ?? ports.find((p) => p.hostPort === 80 || p.containerPort === 80);
+  if (!http?.hostPort) return undefined;
+  return { port: http.hostPort, nodes: await controllerNodes(ctx) };
+}

@@ -1,0 +1,47 @@
+import type { ScenarioContext } from '../../harness/scenario/context.ts';
+import { scenario } from '../../harness/scenario/define.ts';
+import { send } from '../../harness/traffic/client.ts';
+import { controllerHostPort, installReferenceProxy } from './controller.ts';
+
+// For a scenario-owned reference proxy: outside the NodePort range, so kube-proxy never claims it.
+const OWN_HOST_PORT = 18080;
+const HOST = 'hostport.e2e.example';
+
+scenario({
+  id: 'e2e-access-hostport',
+  suite: 'e2e',
+  feature: 'ingress-core',
+  requires: ['lb-bgp'],
+  description: 'the controller is reached through its hostPort on the nodes that run it, from outside through the TOR, and not on the other nodes',
+  async run(ctx) {
+    await ctx.echoBackend('app');
+    // The target's own controller when it declares a hostPort; else a reference proxy of the scenario's own.
+    const targets = await controllerHostPort(ctx);
+    const { port, nodes: running } = targets ?? (await ownHostPortController(ctx));
+    await ctx.apply('e2e/ingress.yaml', { name: 'hostport', host: HOST, backend: 'app', ...(targets ? {} : { ingressClass: ctx.namespace }) });
+    ctx.log(`controller on hostPort ${port} of ${running.join(', ')}`);
+    const nodes = ctx.runtime.provider.nodes;
+
+    await ctx.expectHttp(`the controller on hostPort ${port} of every node that runs it`, nodes.filter((n) => running.includes(n.name)).map((node) => ({
+      request: { address: node.address, port, host: HOST, path: `/on/${node.name}` },
+      expect: { backend: 'app', path: `/on/${node.name}` },
+    })));
+    for (const node of nodes.filter((n) => !running.includes(n.name))) {
+      await ctx.eventually(`nothing to answer on ${node.address}:${port} (${node.name} runs no controller)`, async () => {
+        try {
+          const r = await send({ address: node.address, port, host: HOST, timeoutMs: 1000, headers: { connection: 'close' } });
+          return { ok: false, observed: `answered ${r.status}` };
+        } catch (error) {
+          return { ok: true, observed: (error as Error).message };
+        }
+      }, { consecutive: 1 });
+    }
+  },
+});
+
+async function ownHostPortController(ctx: ScenarioContext): Promise<{ port: number; nodes: string[] }> {
+  await installReferenceProxy(ctx, 'e2e/hostport-controller.yaml', { hostPort: OWN_HOST_PORT });
+  await ctx.kube.waitForDeployment(ctx.namespace, 'hostport-proxy', ctx.timeoutMs * 2);
+  const pods = await ctx.kube.podsOf(ctx.namespace, 'app=hostport-proxy');
+  return { port: OWN_HOST_PORT, nodes: pods.map((p) => p.spec!.nodeName!).filter(Boolean) };
+}
