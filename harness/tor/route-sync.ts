@@ -13,14 +13,14 @@
 //   node harness/tor/route-sync.ts [--netns vc-tor] [--api-port 50051] [--api-host 127.0.0.1]
 import { parseArgs } from 'node:util';
 import { run, spawnProcess } from '../util/exec.ts';
-import { compareAddresses, parseFib, parseMonitorLine, parseRib } from './rib.ts';
+import { compareAddresses, parseFib, parseMonitorLine, parseNeighbors, parseRib } from './rib.ts';
 
 export interface RouteSyncOptions {
   /** Namespace where gobgp and ip run; absent = the current one. */
   netns?: string;
   apiPort?: number;
   apiHost?: string;
-  /** Which neighbors are iBGP peers (for the multipath rule when reading a full RIB dump). */
+  /** Which neighbors are iBGP peers (for the multipath rule when reading a full RIB dump); asked from gobgpd when absent. */
   isInternal?: (neighbor: string) => boolean;
   logger?: (line: string) => void;
 }
@@ -171,8 +171,9 @@ export class RouteSync {
       run(this.gobgp(['global', 'rib', '-j', '-a', 'ipv4']), { netns, timeoutMs: 60_000 }),
       run(['ip', '-j', 'route', 'show', 'proto', 'bgp'], { netns }),
     ]);
+    const isInternal = this.options.isInternal ?? await this.internalNeighbors();
     const desired = new Map<string, string[] | null>();
-    for (const route of parseRib(rib.stdout, this.options.isInternal ?? (() => true))) desired.set(route.prefix, route.nextHops);
+    for (const route of parseRib(rib.stdout, isInternal)) desired.set(route.prefix, route.nextHops);
     const kernel = parseFib(fib.stdout);
     this.installed.clear();
     for (const [prefix, gateways] of kernel) this.installed.set(prefix, gateways.join(','));
@@ -181,6 +182,22 @@ export class RouteSync {
     await this.apply(desired);
     this.log(`resynced: ${[...desired.values()].filter(Boolean).length} prefixes in the RIB, ${kernel.size} were in the kernel`);
     this.firstSync.resolve();
+  }
+
+  /** iBGP peers are those in gobgpd's own AS (`gobgp global -j`, `gobgp neighbor -j`). */
+  private async internalNeighbors(): Promise<(neighbor: string) => boolean> {
+    const [global, neighbors] = await Promise.all([
+      run(this.gobgp(['global', '-j']), { netns: this.options.netns }),
+      run(this.gobgp(['neighbor', '-j']), { netns: this.options.netns }),
+    ]);
+    const localAsn = (JSON.parse(global.stdout) as { asn?: number }).asn;
+    const asns = new Map(parseNeighbors(neighbors.stdout).map((n) => [n.address, n.asn]));
+    return (neighbor) => asns.get(neighbor) === localAsn;
+  }
+
+  /** pid of the running `gobgp monitor` (for tests that make it die). */
+  get monitorPid(): number | undefined {
+    return this.monitor?.pid;
   }
 
   private async apply(changes: Map<string, string[] | null>): Promise<void> {

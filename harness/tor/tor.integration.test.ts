@@ -4,9 +4,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopology, destroyTopology, planTopology, torLinkOf } from '../providers/local/topology.ts';
 import { setLink } from '../netns/netns.ts';
+import { run, spawnProcess } from '../util/exec.ts';
+import { waitUntil } from '../util/wait.ts';
 import { Tor } from './tor.ts';
 import { SpeakerProcess } from './speaker-process.ts';
 import { claimTopology } from './topology-claim.ts';
@@ -16,15 +19,16 @@ const [node1, node2] = plan.nodes;
 const TOR_ASN = 64512;
 const HOLD = 6;
 const VIP = '198.19.0.10/32';
+const ROUTE_SYNC_CLI = fileURLToPath(new URL('./route-sync.ts', import.meta.url));
 
 let runDir: string;
 let tor: Tor | undefined;
 const speakers: SpeakerProcess[] = [];
 
-async function startTor(peerAsn: number): Promise<Tor> {
+async function startTor(peerAsn: number, programFib = true): Promise<Tor> {
   return Tor.start({
     netns: plan.tor.netns, routerId: plan.tor.fabricAddress, asn: TOR_ASN, listenAddress: plan.tor.fabricAddress,
-    dynamicNeighborPrefix: plan.fabricCidr, peerAsn, holdTimeSec: HOLD, runDir: join(runDir, `tor-${peerAsn}`),
+    dynamicNeighborPrefix: plan.fabricCidr, peerAsn, holdTimeSec: HOLD, runDir: join(runDir, `tor-${peerAsn}`), programFib,
   });
 }
 
@@ -111,6 +115,21 @@ describe('iBGP: speakers in the same AS as the TOR', () => {
     await tor!.waitForRoute(VIP, { nextHops: [node1.address, node2.address], timeoutMs: 15_000 });
   }));
 
+  it('route-sync survives its monitor dying: restarts, resyncs, and drops kernel routes the RIB lacks', () => withDump(async () => {
+    await run(['ip', 'route', 'replace', '198.19.99.0/24', 'proto', 'bgp', 'via', node1.address], { netns: plan.tor.netns });
+    const restartsBefore = tor!.routeSyncStats.monitorRestarts;
+    const pid = tor!.routeSyncMonitorPid;
+    expect(pid).toBeDefined();
+    process.kill(pid!, 'SIGKILL');
+    s1.withdraw([VIP]); // a change while nobody watches the RIB
+    await tor!.waitForRoute(VIP, { nextHops: [node2.address], timeoutMs: 15_000 });
+    await waitUntil('the stale 198.19.99.0/24 to leave the FIB', () => tor!.fib('198.19.99.0/24'), (hops) => hops.length === 0, { timeoutMs: 15_000 });
+    expect(tor!.routeSyncStats.monitorRestarts).toBe(restartsBefore + 1);
+    expect(tor!.routeSyncMonitorPid).not.toBe(pid);
+    s1.announce([VIP], { localPref: 200, communities: ['64512:7', '65000:100'] });
+    await tor!.waitForRoute(VIP, { nextHops: [node1.address, node2.address], timeoutMs: 15_000 });
+  }));
+
   it('a killed speaker (SIGKILL) loses its next hop within the hold time', () => withDump(async () => {
     await s2.kill();
     const { convergenceMs } = await tor!.waitForRoute(VIP, { nextHops: [node1.address], timeoutMs: HOLD * 1000 + 2000 });
@@ -139,23 +158,34 @@ describe('iBGP: speakers in the same AS as the TOR', () => {
   }));
 });
 
-describe('eBGP: speakers in their own AS', () => {
+describe('eBGP: speakers in their own AS; the FIB kept by route-sync running as its own process', () => {
   const NODE_ASN = 4200000001; // needs 4 octets: AS_TRANS in the OPEN, 4-octet AS_PATH
   let s1: SpeakerProcess;
   let s2: SpeakerProcess;
+  let routeSync: ReturnType<typeof spawnProcess>;
 
   beforeAll(async () => {
-    tor = await startTor(NODE_ASN);
+    tor = await startTor(NODE_ASN, false);
+    const log = { file: join(runDir, 'route-sync-standalone.log'), append: true };
+    routeSync = spawnProcess([process.execPath, ROUTE_SYNC_CLI, '--netns', plan.tor.netns, '--api-port', String(tor.apiPort)], {
+      stdin: 'ignore', stdout: log, stderr: log, buffer: false,
+    });
     s1 = startSpeaker(node1, NODE_ASN);
     s2 = startSpeaker(node2, NODE_ASN);
   });
-  afterAll(stopAll);
+  afterAll(async () => {
+    routeSync.kill('SIGTERM');
+    await routeSync;
+    await stopAll();
+  });
 
   it('AS_PATH is [my-asn], no LOCAL_PREF is sent, NEXT_HOP is the node, and both paths are equal cost', () => withDump(async () => {
     await tor!.waitForNeighbors([node1.address, node2.address], { timeoutMs: 30_000 });
     s1.announce([VIP], { localPref: 300, communities: ['64512:9'] });
     s2.announce([VIP], { localPref: 300, communities: ['64512:9'] });
     await tor!.waitForRoute(VIP, { nextHops: [node1.address, node2.address], timeoutMs: 15_000 });
+    // This Tor handle does not program the FIB; the standalone route-sync process does.
+    await waitUntil(`${VIP} in the FIB via both nodes`, () => tor!.fib(VIP), (hops) => hops.join() === `${node1.address},${node2.address}`, { timeoutMs: 15_000 });
     const [route] = await tor!.routes(VIP);
     for (const path of route.paths) {
       expect(path.asPath).toEqual([NODE_ASN]);
@@ -171,6 +201,8 @@ describe('eBGP: speakers in their own AS', () => {
     s1.withdraw([VIP]);
     s2.withdraw([VIP]);
     await tor!.waitForWithdrawn(VIP, { timeoutMs: 15_000 });
-    expect(await tor!.fib(VIP)).toEqual([]);
+    await waitUntil(`${VIP} gone from the FIB`, () => tor!.fib(VIP), (hops) => hops.length === 0, { timeoutMs: 15_000 });
+    // The TOR sent each speaker the other's route (eBGP); neither refused it nor dropped its session.
+    expect([...s1.events, ...s2.events].filter((e) => e.event === 'down')).toEqual([]);
   }));
 });

@@ -273,6 +273,11 @@ export class Tor {
     return parts.join('\n');
   }
 
+  /** pid of route-sync's `gobgp monitor` process (tests kill it to check the restart). */
+  get routeSyncMonitorPid(): number | undefined {
+    return this.routeSync?.monitorPid;
+  }
+
   /** Counters of the route-sync loop (zero when this handle runs none). */
   get routeSyncStats(): RouteSyncStats {
     return { monitorLines: 0, applied: 0, resyncs: 0, monitorRestarts: 0, ...this.routeSync?.stats };
