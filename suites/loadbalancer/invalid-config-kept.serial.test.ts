@@ -35,7 +35,11 @@ scenario({
         edit(config, { poolDefault: runVar(ctx, 'poolDefault') });
       });
       const warning = await refusalEvent(ctx, seen);
-      if (warning) ctx.measure(`refusedMs${i + 1}`, performance.now() - appliedAt);
+      if (warning) {
+        const refusedMs = Math.round(performance.now() - appliedAt);
+        ctx.measure(`refusedMs${i + 1}`, refusedMs);
+        if (i === 0) ctx.convergenceMs = refusedMs; // config applied → visible refusal
+      }
       if (!warning && ctx.target.name === 'reference') throw new Error(`the reference refused the config with ${defect} without a Warning Event on the ConfigMap`);
       ctx.log(`${defect}: ${warning ?? 'no Event on the ConfigMap (third-party targets may only log it)'}`);
 
