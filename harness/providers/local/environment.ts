@@ -5,7 +5,7 @@
 import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { reclaimAll } from '../../netns/netns.ts';
+import { listNetns, reclaimAll } from '../../netns/netns.ts';
 import { ManagedProcess } from '../../util/processes.ts';
 import { waitFor } from '../../util/wait.ts';
 import { sleep } from '../../util/wait.ts';
@@ -24,6 +24,8 @@ export interface EnvironmentOptions {
   /** Extra image → command mappings (a target's own images). */
   images?: Record<string, LocalImage>;
   log?: (line: string) => void;
+  /** Called when the environment can no longer work (a namespace of ours vanished). */
+  onBroken?: (reason: string) => void;
 }
 
 export interface EnvironmentTimings {
@@ -168,6 +170,12 @@ export class LocalEnvironment {
     this.nodeProcesses.push(proc);
     proc.onUnexpectedExit = (status) => {
       if (this.stopping) return;
+      void listNetns().then((present) => {
+        if (proc.spec.netns && !present.includes(proc.spec.netns)) {
+          // Someone removed our namespace: restarting cannot help, the environment is broken.
+          this.options.onBroken?.(`network namespace ${proc.spec.netns} disappeared (${proc.spec.name} exited)`);
+        }
+      });
       this.log(`${proc.spec.name} exited (code ${status.code}, signal ${status.signal}); restarting (see ${proc.spec.logFile})`);
       const index = this.nodeProcesses.indexOf(proc);
       if (index >= 0) this.nodeProcesses.splice(index, 1);

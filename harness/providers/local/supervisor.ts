@@ -7,7 +7,12 @@ import { DEFAULT_RUN_DIR, writeState, type EnvironmentState } from './state.ts';
 
 const { values } = parseArgs({ options: { nodes: { type: 'string', default: '3' }, 'run-dir': { type: 'string', default: DEFAULT_RUN_DIR } } });
 const runDir = values['run-dir']!;
-const env = new LocalEnvironment({ nodes: Number(values.nodes), runDir, log });
+const env = new LocalEnvironment({ nodes: Number(values.nodes), runDir, log, onBroken: (reason) => {
+  state.phase = 'failed';
+  state.error = `environment broken: ${reason}`;
+  log(`FAILED: ${state.error}`);
+  void shutdown('broken environment');
+} });
 
 const state: EnvironmentState = {
   phase: 'starting',

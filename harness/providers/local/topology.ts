@@ -9,7 +9,7 @@
 // harness's own namespaces.
 import { addAddress, addNetns, addVeth, deleteNetns, listNetns, replaceRoute, setSysctl, PREFIX } from '../../netns/netns.ts';
 import { run } from '../../util/exec.ts';
-import { claimOwnership, releaseOwnership } from '../../netns/ownership.ts';
+import { assertNoOtherOwner, claimOwnership, releaseOwnership } from '../../netns/ownership.ts';
 
 export interface NodeHost {
   /** Kubernetes Node name and network namespace name (they are the same). */
@@ -125,8 +125,13 @@ export function torLinkOf(node: NodeHost): string {
   return `n${node.index}-fabric`;
 }
 
-/** Removes the plan's namespaces (pods are removed by reclaimAll). */
+/**
+ * Removes the plan's namespaces (pods are removed by reclaimAll). Refuses
+ * while another live process owns the environment: a test whose set-up
+ * failed to claim it must not tear down someone else's.
+ */
 export async function destroyTopology(plan: TopologyPlan): Promise<void> {
+  assertNoOtherOwner();
   const ours = new Set(await listNetns());
   for (const node of plan.nodes) if (ours.has(node.name)) await deleteNetns(node.name);
   if (ours.has(plan.controlPlane.netns)) await deleteNetns(plan.controlPlane.netns);
