@@ -21,6 +21,8 @@ import { PodWorker, type LogLocation, type PodApi } from './pod-worker.ts';
 import { ServiceAccountCredentials, type TokenRequester } from './service-account.ts';
 
 const INFORMER_BACKOFF_MAX_MS = 30_000;
+/** How long a finished pod's uid is remembered (uids are never reused). */
+const DONE_MEMORY_MS = 10 * 60_000;
 /** Agent shutdown must finish well inside the supervisor's 15 s. */
 const SHUTDOWN_BUDGET_MS = 10_000;
 
@@ -41,6 +43,8 @@ export class NodeAgent {
   private readonly kc = new KubeConfig();
   private readonly core: CoreV1Api;
   private readonly workers = new Map<string, PodWorker>();
+  /** Pods this agent has finished with (uid → when): late watch events for them must not start a new worker. */
+  private readonly done = new Map<string, number>();
   private readonly hostPorts = new HostPortRules();
   private registration!: NodeRegistration;
   private state!: NodeStateStore;
@@ -144,6 +148,7 @@ export class NodeAgent {
     }
     const existing = this.workers.get(uid);
     if (existing) return existing.update(pod);
+    if (this.done.has(uid)) return;
     const worker = new PodWorker(pod, {
       config: this.config,
       api: this.podApi(),
@@ -155,10 +160,17 @@ export class NodeAgent {
       log: this.log,
       onFinished: (id) => {
         if (this.workers.get(id) === worker) this.workers.delete(id);
+        this.rememberDone(id);
       },
     });
     this.workers.set(uid, worker);
     worker.start();
+  }
+
+  private rememberDone(uid: string): void {
+    const now = Date.now();
+    this.done.set(uid, now);
+    for (const [id, at] of this.done) if (now - at > DONE_MEMORY_MS) this.done.delete(id);
   }
 
   private onPodGone(pod: V1Pod): void {

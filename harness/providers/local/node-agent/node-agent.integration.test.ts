@@ -199,6 +199,17 @@ describe('node agent in the local environment', () => {
     await waitFor('pod doomed to be gone from the API', async () => ({ ok: !(await pod('doomed').catch(() => undefined)) }), { timeoutMs: 20_000, intervalMs: 250 });
     expect(alive(pid)).toBe(false);
     expect(existsSync(`/run/netns/${netns}`)).toBe(false);
+
+    // Force-deleted (gone from the API at once): the agent still kills and cleans up.
+    await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: 'forced' }, spec: { containers: [{ ...echo, args: ['--port', '8080'] }] } } });
+    const { value: forced } = await waitForPod('forced', 'Running', (p) => p.status?.phase === 'Running');
+    const forcedPid = Number(forced.status!.containerStatuses![0].containerID!.replace('vipcheck://', ''));
+    const forcedNetns = podNetnsName(forced.metadata!.uid!);
+    await core.deleteNamespacedPod({ namespace: NS, name: 'forced', gracePeriodSeconds: 0, body: { gracePeriodSeconds: 0 } });
+    await waitFor('the force-deleted pod\'s process and namespace to be gone', () => {
+      const left = { process: alive(forcedPid), netns: existsSync(`/run/netns/${forcedNetns}`) };
+      return { ok: !left.process && !left.netns, observed: left };
+    }, { timeoutMs: 10_000, intervalMs: 100 });
   });
 
   it('reports an image outside the image table as ErrImagePull, then ImagePullBackOff', async () => {

@@ -23,6 +23,8 @@ import type { PodCredentials, ServiceAccountCredentials } from './service-accoun
 
 /** Longest grace period honoured on deletion (tests must stay fast). */
 export const MAX_GRACE_SECONDS = 30;
+/** Shortest grace period (the kubelet's minimum). */
+export const MIN_GRACE_SECONDS = 2;
 /** Grace for pods that vanished from the API (force-deleted) and on agent shutdown. */
 export const SHORT_GRACE_MS = 2000;
 const RETRY_MS = 5000;
@@ -598,7 +600,8 @@ export class PodWorker {
     if (this.removedFromApi) return SHORT_GRACE_MS;
     const fromDeletion = deleting ? this.pod.metadata?.deletionGracePeriodSeconds : undefined;
     const seconds = fromDeletion ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
-    return Math.min(Math.max(seconds, 0), MAX_GRACE_SECONDS) * 1000;
+    // Like the kubelet, never less than 2 s: a program gets a chance to handle SIGTERM.
+    return Math.min(Math.max(seconds, MIN_GRACE_SECONDS), MAX_GRACE_SECONDS) * 1000;
   }
 
   private async stopContainers(graceMs: number): Promise<void> {
@@ -649,7 +652,6 @@ export class PodWorker {
     if (!this.removedFromApi) {
       try {
         await this.deps.api.deletePod(this.namespace, this.podName, this.uid);
-        this.log('deleted from the API');
       } catch (error) {
         this.log(`final delete failed (the API will retry through the next watch event): ${(error as Error).message}`);
         this.terminating = false;
@@ -657,6 +659,7 @@ export class PodWorker {
         return;
       }
     }
+    this.log(this.removedFromApi ? 'cleaned up (the pod is gone from the API)' : 'cleaned up and deleted from the API');
     this.finishWorker();
   }
 
