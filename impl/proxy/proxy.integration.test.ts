@@ -68,6 +68,7 @@ describe('proxy in front of echo processes', () => {
   let certB: Issued;
   const echos: EchoProcess[] = [];
   let silent: net.Server;
+  let custom: http.Server;
   const silentSockets = new Set<net.Socket>();
   let closedPort: number;
   let proxy: ProxyServer;
@@ -90,6 +91,24 @@ describe('proxy in front of echo processes', () => {
       socket.once('close', () => silentSockets.delete(socket));
     });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.14', r));
+    // An upstream with answers the echo never gives: chunked, 204, repeated Set-Cookie, hop-by-hop headers.
+    custom = http.createServer((req, res) => {
+      if (req.url === '/chunked') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('part-1;');
+        setTimeout(() => res.end('part-2'), 20);
+      } else if (req.url === '/empty') {
+        res.writeHead(204, { 'x-empty': 'yes' });
+        res.end();
+      } else {
+        res.writeHead(201, 'Made It', [
+          'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Keep-Alive', 'timeout=30', 'Connection', 'keep-alive, X-Upstream-Hop',
+          'X-Upstream-Hop', 'secret', 'Content-Length', '5', 'X-Kept', 'yes',
+        ]);
+        res.end(req.method === 'HEAD' ? undefined : 'hello');
+      }
+    });
+    await new Promise<void>((r) => custom.listen(0, '127.0.0.17', r));
     // A port nothing listens on.
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.15', r));
@@ -107,6 +126,7 @@ describe('proxy in front of echo processes', () => {
           { host: 'missing.test', paths: [{ path: '/', service: 'missing' }] },
           { host: 'silent.test', paths: [{ path: '/', service: 'silent' }] },
           { host: 'retry.test', paths: [{ path: '/', service: 'retry' }] },
+          { host: 'custom.test', paths: [{ path: '/', service: 'custom' }] },
         ]),
         testIngress('secure', [
           { host: 'tls-a.test', paths: [{ path: '/', service: 'one' }] },
@@ -117,6 +137,7 @@ describe('proxy in front of echo processes', () => {
       services: [
         testService('three', [at(0), at(1), at(2)]),
         testService('one', [at(0)]),
+        testService('custom', [{ address: '127.0.0.17', port: (custom.address() as AddressInfo).port }]),
         testService('closed', [{ address: '127.0.0.15', port: closedPort }]),
         testService('none', [{ ...at(1), ready: false }]),
         testService('silent', [{ address: '127.0.0.14', port: (silent.address() as AddressInfo).port }]),
@@ -148,6 +169,8 @@ describe('proxy in front of echo processes', () => {
     await Promise.all(echos.map((e) => e.stop()));
     for (const socket of silentSockets) socket.destroy();
     await new Promise((r) => (silent ? silent.close(r) : r(undefined)));
+    custom?.closeAllConnections();
+    await new Promise((r) => (custom ? custom.close(r) : r(undefined)));
     await pki?.dispose();
   });
 
@@ -191,6 +214,28 @@ describe('proxy in front of echo processes', () => {
     const body = (await send({ port: proxy.httpPort, method: 'POST', path: '/upload', headers: { host: 'one.test', 'transfer-encoding': 'chunked' }, body: chunks })).json();
     expect(body).toMatchObject({ body: 'first-second-third', bodyBytes: 18 });
     expect(body.headers['transfer-encoding']).toEqual(['chunked']);
+  });
+
+  it('relays upstream answers faithfully: status text, repeated headers, chunked bodies, 204, HEAD', async () => {
+    const created = await new Promise<{ status: number; message: string; raw: string[]; text: string }>((resolve, reject) => {
+      http.get({ host: PROXY_IP, port: proxy.httpPort, path: '/', headers: { host: 'custom.test' }, agent: false }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, message: res.statusMessage!, raw: res.rawHeaders, text }));
+      }).on('error', reject);
+    });
+    expect([created.status, created.message, created.text]).toEqual([201, 'Made It', 'hello']);
+    const names = created.raw.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+    expect(names.filter((n) => n === 'set-cookie')).toHaveLength(2);
+    expect(names).toContain('x-kept');
+    expect(names).not.toContain('x-upstream-hop');
+    expect(created.raw).not.toContain('timeout=30');
+    const chunked = await send({ port: proxy.httpPort, path: '/chunked', headers: { host: 'custom.test' } });
+    expect([chunked.status, chunked.text, chunked.headers['transfer-encoding']]).toEqual([200, 'part-1;part-2', 'chunked']);
+    const empty = await send({ port: proxy.httpPort, path: '/empty', headers: { host: 'custom.test' } });
+    expect([empty.status, empty.text, empty.headers['x-empty']]).toEqual([204, '', 'yes']);
+    const head = await send({ port: proxy.httpPort, method: 'HEAD', path: '/', headers: { host: 'custom.test' } });
+    expect([head.status, head.text, head.headers['content-length']]).toEqual([201, '', '5']);
   });
 
   it('answers 404 without a rule, 503 without a Service or ready endpoint, 502 on a closed port, 504 on a silent upstream', async () => {
