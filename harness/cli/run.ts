@@ -10,6 +10,8 @@ import { Kube } from '../kube/client.ts';
 import { REPO_ROOT } from '../providers/local/images.ts';
 import { localRuntimeProvider } from '../providers/local/runtime-provider.ts';
 import { existingRuntimeProvider } from '../providers/existing/existing.ts';
+import { runningEnvironment } from '../providers/local/lifecycle.ts';
+import { prepareTargetImages } from '../providers/local/target-images.ts';
 import { ScenarioReporter } from '../report/reporter.ts';
 import { summarize, summaryTable, toJUnit, type Report } from '../report/report.ts';
 import { reportProblems } from '../report/schema.ts';
@@ -92,6 +94,12 @@ export async function runCommand(args: string[]): Promise<number> {
   const log = (line: string) => console.log(line);
   const target = await loadTarget(options.target);
   log(`vipcheck run: target ${target.name} ${target.version} on the ${options.provider} provider`);
+
+  // The node agents take their image table when the environment starts: a target's own images must be in it.
+  if (options.provider === 'local') {
+    const running = runningEnvironment();
+    prepareTargetImages(target, { runDir: running?.runDir ?? '', up: running?.phase === 'ready' }, { log });
+  }
 
   const provider = options.provider === 'local'
     ? await localRuntimeProvider({ nodes: options.nodes, log })

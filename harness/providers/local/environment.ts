@@ -11,6 +11,7 @@ import { waitFor } from '../../util/wait.ts';
 import { sleep } from '../../util/wait.ts';
 import { ControlPlane, apiGet, controlPlaneBinDir, readVersions, writeControlPlaneFiles, writeNodeFiles, type ControlPlaneFiles } from './control-plane.ts';
 import { BUILTIN_IMAGES, NODE, REPO_ROOT, type LocalImage } from './images.ts';
+import { readExtraImages } from './target-images.ts';
 import { IBGP_NODE_LABEL, IBGP_ROUTER_ADDRESS, IBGP_ROUTER_API_PORT, NODE_ASN, TOR_API_PORT, TOR_ASN, ibgpNodes } from './addressing.ts';
 import { Tor } from '../../tor/tor.ts';
 import { addAddress } from '../../netns/netns.ts';
@@ -152,7 +153,8 @@ export class LocalEnvironment {
       apiServerUrl: files.apiServerUrl,
       kubernetesVersion: this.kubernetesVersion,
       labels: ibgpNodes(this.plan).includes(node.name) ? { [IBGP_NODE_LABEL]: 'true' } : {},
-      images: { ...BUILTIN_IMAGES, ...this.options.images },
+      // A target's own images: VIPCHECK_EXTRA_IMAGES, set by `vipcheck run --target FILE` (target-images.ts).
+      images: { ...BUILTIN_IMAGES, ...readExtraImages(), ...this.options.images },
     };
     const configFile = path.join(nodeDir, 'agent.json');
     await writeFile(configFile, JSON.stringify(agentConfig, null, 2));

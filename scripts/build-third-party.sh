@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Builds the third-party controllers that the target files under
+# fixtures/targets/ run as pods on the local provider: traefik (its
+# Kubernetes Ingress provider) and MetalLB's controller and speaker. The
+# upstream main packages are built unmodified from their Go modules, inside a
+# small module of ours that copies their replace/exclude directives (a
+# dependency's directives do not apply to a consumer). Results are cached
+# outside the repo, keyed by version: ~/.cache/vipcheck/<name>-<version>/bin
+# (VIPCHECK_CACHE moves the cache). A complete build is never redone.
+#
+# Usage: scripts/build-third-party.sh [traefik|metallb|all]   (default: all)
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+versions=$repo/scripts/third-party/versions.json
+cache=${VIPCHECK_CACHE:-$HOME/.cache/vipcheck}
+which=${1:-all}
+
+step() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { echo "build-third-party: $*" >&2; exit 1; }
+version_of() {
+  local v
+  v=$(jq -r --arg n "$1" '.[$n] // empty' "$versions")
+  [ -n "$v" ] || die "no \"$1\" version in $versions"
+  echo "$v"
+}
+
+case "$which" in traefik|metallb|all) ;; *) die "unknown component \"$which\" (traefik, metallb or all)";; esac
+command -v go >/dev/null 2>&1 || die "Go is not installed or not on PATH; install Go >= 1.26 (Debian: golang, or go.dev) and run again"
+command -v jq >/dev/null 2>&1 || die "jq is not installed (Debian: apt-get install jq)"
+
+# The go.mod of an upstream module, as `go mod edit -json` sees it.
+upstream_mod_json() {
+  local modfile
+  modfile=$(go mod download -json "$1@$2" | jq -r '.GoMod // empty')
+  [ -n "$modfile" ] || die "cannot download $1@$2 from the module proxy"
+  go mod edit -json "$modfile"
+}
+
+# Copies the upstream module's replace and exclude directives into ./go.mod.
+# Replacements by local path cannot be copied (the directory is not in the
+# module zip); each must be handled by the caller, named in $local_ok.
+copy_directives() {
+  local json=$1 local_ok=$2 old new
+  while IFS=$'\t' read -r old new; do
+    go mod edit "-replace=$old=$new"
+  done < <(jq -r '.Replace // [] | .[] | select(.New.Version != null) | [.Old.Path + (if .Old.Version then "@" + .Old.Version else "" end), .New.Path + "@" + .New.Version] | @tsv' <<<"$json")
+  while read -r old; do
+    [[ " $local_ok " == *" $old "* ]] || die "upstream replaces $old by a local directory; this script does not know how to provide it"
+  done < <(jq -r '.Replace // [] | .[] | select(.New.Version == null) | .Old.Path' <<<"$json")
+  while read -r old; do
+    go mod edit "-exclude=$old"
+  done < <(jq -r '.Exclude // [] | .[] | .Path + "@" + .Version' <<<"$json")
+}
+
+# go build at low priority (the machine is shared), with progress every 100
+# packages, the time and the peak RSS of the largest process recorded.
+compile() {
+  local out=$1 log=$2; shift 2
+  local start=$SECONDS status=0
+  set +e
+  /usr/bin/time -f '%M' -o "$out/peak-kib.tmp" nice -n 10 go build -v -trimpath "$@" 2>&1 \
+    | tee "$log" | awk '!/^go: / { n++; if (n % 100 == 0) { printf "  %d packages compiled\n", n; fflush() } }'
+  status=${PIPESTATUS[0]}
+  set -e
+  if [ "$status" -ne 0 ]; then
+    tail -n 30 "$log" >&2
+    die "go build failed (exit $status); full log: $log"
+  fi
+  local kib; kib=$(tail -n 1 "$out/peak-kib.tmp")
+  peak_mib=$(( kib / 1024 )); compile_seconds=$(( SECONDS - start ))
+  cat "$out/peak-kib.tmp" >> "$out/peak-kib"; rm -f "$out/peak-kib.tmp"
+}
+
+write_build_json() {
+  local out=$1 version=$2 resolve=$3 compile=$4 peak=$5
+  jq -n --arg v "$version" --arg go "$(go env GOVERSION)" --argjson r "$resolve" --argjson c "$compile" --argjson p "$peak" \
+    '{version: $v, go: $go, resolveSeconds: $r, buildSeconds: $c, peakMemoryMiB: $p}' > "$out/build.json"
+}
+
+build_traefik() {
+  local version out src module=github.com/traefik/traefik/v3 ext_module=github.com/traefik/traefik/dynamic/ext
+  version=$(version_of traefik)
+  out=$cache/traefik-$version
+  if [ -f "$out/bin/.complete" ] && [ -x "$out/bin/traefik" ]; then
+    step "traefik $version: cached in $out/bin"; return
+  fi
+  src=$out/src
+  rm -rf "$src" "$out/bin"; mkdir -p "$src/ext" "$out/bin"; : > "$out/peak-kib"
+  step "traefik $version: reading $module@$version's go.mod"
+  local json upstream_dir; json=$(upstream_mod_json "$module" "$version")
+  upstream_dir=$(go mod download -json "$module@$version" | jq -r .Dir)
+
+  # Traefik replaces $ext_module with ./pkg/config/dynamic/ext: an extension
+  # point its own distributions fill, empty in the open-source build. It is a
+  # nested module, so it is absent from the module zip and the proxy cannot
+  # serve it: write it here, one empty struct per type the upstream code names.
+  local types
+  mapfile -t types < <(grep -rlF "\"$ext_module\"" "$upstream_dir" --include='*.go' \
+    | xargs grep -hoE '\bext\.[A-Z][A-Za-z0-9]*' | sed 's/^ext\.//' | sort -u)
+  [ "${#types[@]}" -gt 0 ] || die "traefik $version no longer uses $ext_module; drop its generated module"
+  { echo "// Generated by scripts/build-third-party.sh: the empty open-source form of"
+    echo "// traefik's dynamic-configuration extension point."
+    echo "package ext"
+    for t in "${types[@]}"; do echo; echo "type $t struct{}"; done
+  } > "$src/ext/ext.go"
+  printf 'module %s\n\ngo 1.22\n' "$ext_module" > "$src/ext/go.mod"
+
+  local goline; goline=$(jq -r '.Go' <<<"$json")
+  printf 'module vipcheck.dev/third-party/traefik\n\ngo %s\n' "$goline" > "$src/go.mod"
+  ( cd "$src"
+    go mod edit "-require=$module@$version" "-replace=$ext_module=./ext" "-tool=$module/cmd/traefik"
+    copy_directives "$json" "$ext_module" )
+  step "go.mod: $module $version, its replace/exclude directives, $ext_module (${types[*]}) generated"
+
+  step "resolving dependencies (go mod tidy)"
+  local t0=$SECONDS
+  ( cd "$src" && nice -n 10 go mod tidy )
+  local resolve=$(( SECONDS - t0 ))
+
+  step "compiling traefik (a cold build takes several minutes on 2 cores)"
+  local pkg=$module/pkg/version
+  ( cd "$src" && compile "$out" "$out/build.log" -o "$out/bin/traefik.tmp" \
+      -ldflags "-s -w -X $pkg.Version=$version -X $pkg.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$module/cmd/traefik"
+    write_build_json "$out" "$version" "$resolve" "$compile_seconds" "$peak_mib" )
+  mv "$out/bin/traefik.tmp" "$out/bin/traefik"
+  touch "$out/bin/.complete"
+  step "built: $out/bin/traefik ($(cat "$out/build.json"))"
+  "$out/bin/traefik" version
+}
+
+build_metallb() {
+  local version out src module=go.universe.tf/metallb
+  version=$(version_of metallb)
+  out=$cache/metallb-$version
+  if [ -f "$out/bin/.complete" ] && [ -x "$out/bin/controller" ] && [ -x "$out/bin/speaker" ]; then
+    step "metallb $version: cached in $out/bin"; return
+  fi
+  src=$out/src
+  rm -rf "$src" "$out/bin"; mkdir -p "$src" "$out/bin"; : > "$out/peak-kib"
+  step "metallb $version: reading $module@$version's go.mod"
+  local json; json=$(upstream_mod_json "$module" "$version")
+
+  # `go 1.24` at least, for the tool directives; MetalLB's own packages still
+  # compile with the language version of its go.mod.
+  printf 'module vipcheck.dev/third-party/metallb\n\ngo 1.24\n' > "$src/go.mod"
+  ( cd "$src"
+    go mod edit "-require=$module@$version" "-tool=$module/controller" "-tool=$module/speaker"
+    copy_directives "$json" ""
+    # client-go v0.20 pulls github.com/modern-go/reflect2 v1.0.1, which
+    # crashes at run time on Go >= 1.18 (it reads runtime internals that
+    # changed); v1.0.2 is the fixed release, with json-iterator v1.1.12.
+    go mod edit -require=github.com/modern-go/reflect2@v1.0.2 -require=github.com/json-iterator/go@v1.1.12 )
+  step "go.mod: $module $version with its replace directives; reflect2 v1.0.2 for Go >= 1.18"
+
+  step "resolving dependencies (go mod tidy)"
+  local t0=$SECONDS
+  ( cd "$src" && nice -n 10 go mod tidy )
+  local resolve=$(( SECONDS - t0 ))
+
+  step "compiling MetalLB controller and speaker"
+  local total=0 peak=0 c s p
+  for c in controller speaker; do
+    ( cd "$src" && compile "$out" "$out/build-$c.log" -o "$out/bin/$c.tmp" -ldflags "-s -w" "$module/$c"
+      echo "$compile_seconds $peak_mib" > "$out/$c.figures" )
+    read -r s p < "$out/$c.figures"
+    total=$(( total + s )); [ "$p" -gt "$peak" ] && peak=$p
+    mv "$out/bin/$c.tmp" "$out/bin/$c"
+    step "  $c: ${s}s, peak ${p} MiB"
+  done
+  write_build_json "$out" "$version" "$resolve" "$total" "$peak"
+  touch "$out/bin/.complete"
+  step "built: $out/bin/{controller,speaker} ($(cat "$out/build.json"))"
+}
+
+case "$which" in
+  traefik) build_traefik ;;
+  metallb) build_metallb ;;
+  all) build_metallb; build_traefik ;;
+esac
