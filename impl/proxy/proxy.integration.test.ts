@@ -127,6 +127,7 @@ describe('proxy in front of echo processes', () => {
           { host: 'silent.test', paths: [{ path: '/', service: 'silent' }] },
           { host: 'retry.test', paths: [{ path: '/', service: 'retry' }] },
           { host: 'custom.test', paths: [{ path: '/', service: 'custom' }] },
+          { paths: [{ path: '/hostless-only', pathType: 'Exact', service: 'one' }] },
         ]),
         testIngress('secure', [
           { host: 'tls-a.test', paths: [{ path: '/', service: 'one' }] },
@@ -334,6 +335,9 @@ describe('proxy in front of echo processes', () => {
     expect(status(await raw(port, `POST / HTTP/1.1\r\nHost: one.test\r\nTransfer-Encoding: chunked\r\n\r\n${bigChunk}`))).toBe('HTTP/1.1 413 Payload Too Large');
     expect(status(await raw(port, 'POST / HTTP/1.1\r\nHost: one.test\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'))).toBe('HTTP/1.1 400 Bad Request');
     expect(status(await raw(port, 'GET / HTTP/1.1\r\n\r\n'))).toBe('HTTP/1.1 400 Bad Request');
+    const http10 = await raw(port, 'GET /hostless-only HTTP/1.0\r\n\r\n');
+    expect(status(http10)).toBe('HTTP/1.1 200 OK');
+    expect(http10).toContain(`"host":"${PROXY_IP}:${port}"`);
     const absolute = await raw(port, 'GET http://one.test/abs?x=1 HTTP/1.1\r\nHost: ignored.test\r\nConnection: close\r\n\r\n');
     expect(status(absolute)).toBe('HTTP/1.1 200 OK');
     expect(absolute).toContain('"path":"/abs?x=1"');

@@ -16,7 +16,7 @@ describe('hop-by-hop removal (RFC 9110 §7.6.1)', () => {
 });
 
 describe('upstreamRequestHeaders', () => {
-  const ctx = { clientAddress: '198.18.254.1', proto: 'https' as const, port: 443, host: 'shop.example' };
+  const ctx = { clientAddress: '198.18.254.1', proto: 'https' as const, localAddress: '198.18.0.10', port: 443, host: 'shop.example' };
 
   it('keeps the original Host and appends the client to X-Forwarded-For', () => {
     const out = upstreamRequestHeaders(
@@ -38,10 +38,11 @@ describe('upstreamRequestHeaders', () => {
     expect(pairs(upgrade).filter((h) => /^connection:/i.test(h))).toHaveLength(1);
   });
 
-  it('sends no Host when the client sent none and used no absolute-form target', () => {
+  it('sends the address the client reached as Host when the client sent none (HTTP/1.0)', () => {
     const out = upstreamRequestHeaders(['Accept', '*/*'], { ...ctx, host: undefined });
-    expect(pairs(out).some((h) => h.startsWith('Host:'))).toBe(false);
-    expect(pairs(out)).toContain('X-Forwarded-Host: ');
+    expect(pairs(out)[0]).toBe('Host: 198.18.0.10:443');
+    expect(pairs(out).some((h) => h.startsWith('X-Forwarded-Host'))).toBe(false);
+    expect(pairs(upstreamRequestHeaders([], { ...ctx, host: undefined, localAddress: 'fd00::1' }))[0]).toBe('Host: [fd00::1]:443');
   });
 });
 

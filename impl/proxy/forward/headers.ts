@@ -44,7 +44,8 @@ export interface ForwardContext {
   clientAddress: string;
   /** Scheme the client used to reach the proxy. */
   proto: 'http' | 'https';
-  /** The proxy's port the client connected to. */
+  /** The proxy's address and port the client connected to. */
+  localAddress: string;
   port: number;
   /** The Host the client asked for (or the authority of an absolute-form target). */
   host: string | undefined;
@@ -57,8 +58,10 @@ export interface ForwardContext {
 /**
  * The headers sent upstream: hop-by-hop removed, Expect removed (the proxy
  * answers 100-continue itself), the original Host kept (set from the
- * absolute-form authority when the client sent one), X-Forwarded-For
- * appended, X-Forwarded-Proto/-Host/-Port set by the proxy.
+ * absolute-form authority when the client sent one; the proxy's own address
+ * when the client sent none), X-Forwarded-For appended,
+ * X-Forwarded-Proto/-Host/-Port set by the proxy (-Host only when the client
+ * named a host).
  */
 export function upstreamRequestHeaders(raw: RawHeaders, ctx: ForwardContext): RawHeaders {
   const forwardedFor: string[] = [];
@@ -66,17 +69,19 @@ export function upstreamRequestHeaders(raw: RawHeaders, ctx: ForwardContext): Ra
     if (raw[i].toLowerCase() === 'x-forwarded-for') forwardedFor.push(raw[i + 1].trim());
   }
   const out = withoutHopByHop(raw, REPLACED_UPSTREAM);
-  if (ctx.host !== undefined) out.unshift('Host', ctx.host);
+  // HTTP/1.1 upstream requests need a Host: a client without one (HTTP/1.0) addressed the proxy itself.
+  out.unshift('Host', ctx.host ?? authority(ctx.localAddress, ctx.port));
   forwardedFor.push(ctx.clientAddress);
-  out.push(
-    'X-Forwarded-For', forwardedFor.filter((v) => v !== '').join(', '),
-    'X-Forwarded-Proto', ctx.proto,
-    'X-Forwarded-Host', ctx.host ?? '',
-    'X-Forwarded-Port', String(ctx.port),
-  );
+  out.push('X-Forwarded-For', forwardedFor.filter((v) => v !== '').join(', '), 'X-Forwarded-Proto', ctx.proto);
+  if (ctx.host !== undefined) out.push('X-Forwarded-Host', ctx.host);
+  out.push('X-Forwarded-Port', String(ctx.port));
   if (ctx.upgrade) out.push('Connection', 'upgrade', 'Upgrade', ctx.upgrade);
   else if (ctx.chunked) out.push('Transfer-Encoding', 'chunked');
   return out;
+}
+
+function authority(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
 /** Headers of an upstream response as sent to the client: hop-by-hop removed (Node sets its own framing). */

@@ -217,14 +217,20 @@ export class ProxyServer {
 
   #context(req: IncomingMessage, proto: 'http' | 'https', host: string | undefined): ForwardContext {
     const socket = req.socket as Socket | TLSSocket;
-    const address = socket.remoteAddress ?? '';
     return {
-      clientAddress: address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address,
+      clientAddress: plainAddress(socket.remoteAddress),
+      localAddress: plainAddress(socket.localAddress),
       proto,
       port: socket.localPort ?? (proto === 'https' ? 443 : 80),
       host,
     };
   }
+}
+
+/** "::ffff:198.18.0.1" → "198.18.0.1": IPv4 peers of a dual-stack socket are reported plainly. */
+function plainAddress(address: string | undefined): string {
+  if (!address) return '';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 /** Sizes of header names and values as sent (": " and CRLF included). */
