@@ -255,6 +255,7 @@ describe('proxy in front of echo processes', () => {
     const timeout = await get('silent.test');
     expect([timeout.status, timeout.headers['x-vipcheck-proxy-error']]).toEqual([504, 'upstream-timeout']);
     expect(Date.now() - started).toBeGreaterThanOrEqual(650);
+    expect(log.lines.filter((l) => l.msg === 'upstream failed').map((l) => l.fields?.status)).toEqual(expect.arrayContaining([502, 504]));
     // the other routes are unaffected
     expect((await get('one.test')).status).toBe(200);
   });

@@ -19,6 +19,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Balancer } from '../upstream/balancer.ts';
 import type { Endpoint } from '../upstream/endpoints.ts';
+import type { Logger } from '../log.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import { rawErrorResponse } from '../server/client-errors.ts';
 import { clientResponseHeaders, switchingProtocolsHead, upstreamRequestHeaders, withoutHopByHop, type ForwardContext } from './headers.ts';
@@ -58,13 +59,15 @@ export class Forwarder {
   readonly #settings: UpstreamSettings;
   readonly #balancer: Balancer;
   readonly #metrics: ProxyMetrics;
+  readonly #log: Logger;
   readonly #agent: http.Agent;
   readonly #tunnels = new Set<Duplex>();
 
-  constructor(settings: UpstreamSettings, balancer: Balancer, metrics: ProxyMetrics) {
+  constructor(settings: UpstreamSettings, balancer: Balancer, metrics: ProxyMetrics, log: Logger) {
     this.#settings = settings;
     this.#balancer = balancer;
     this.#metrics = metrics;
+    this.#log = log;
     // One pool for all endpoints (the Agent keeps one per host:port); LIFO keeps
     // the busiest sockets warm and lets the others expire.
     this.#agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 15_000, maxFreeSockets: 1024, timeout: settings.idleTimeoutMs, scheduling: 'lifo' });
@@ -195,6 +198,7 @@ export class Forwarder {
     if (res.headersSent || res.destroyed) return;
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     const timeout = code === 'ERESPONSE_TIMEOUT' || code === 'ECONNECT_TIMEOUT';
+    this.#log.warn('upstream failed', { backend: target.backendKey, status: timeout ? 504 : 502, error: error?.message ?? 'no endpoint left to try' });
     sendError(res, timeout ? 504 : 502, timeout ? 'upstream-timeout' : 'upstream-error', `backend ${target.backendKey}: ${error?.message ?? 'no endpoint left to try'}`, false);
   }
 
@@ -266,6 +270,7 @@ export class Forwarder {
           return attempt(describe(error, endpoint));
         }
         const timeout = code === 'ERESPONSE_TIMEOUT' || code === 'ECONNECT_TIMEOUT';
+        this.#log.warn('upstream failed (upgrade)', { backend: target.backendKey, status: timeout ? 504 : 502, error: describe(error, endpoint).message });
         answerRaw(socket, timeout ? 504 : 502, timeout ? 'upstream-timeout' : 'upstream-error', describe(error, endpoint).message);
       });
     };

@@ -58,7 +58,7 @@ export class ProxyServer {
 
   private constructor(options: ProxyServerOptions) {
     this.#options = options;
-    this.#forwarder = new Forwarder(options.upstream, new Balancer(options.balance), options.metrics);
+    this.#forwarder = new Forwarder(options.upstream, new Balancer(options.balance), options.metrics, options.log);
   }
 
   /** Starts listening; requests get 503 until the first update(). */
