@@ -27,7 +27,9 @@ export function referenceTarget(): Target {
       manifests: numberedManifests('proxy'),
       publish: { namespace: 'vipcheck-ingress', service: 'vipcheck-proxy' },
       ready: [{ kind: 'Deployment', namespace: 'vipcheck-ingress', name: 'vipcheck-proxy' }],
-      pods: { namespace: 'vipcheck-ingress', labelSelector: 'app=vipcheck-proxy' },
+      pods: { namespace: 'vipcheck-ingress', labelSelector: 'app.kubernetes.io/name=vipcheck-proxy' },
+      // impl/proxy documents ImplementationSpecific as Prefix matching (impl/proxy/routing).
+      implementationSpecific: 'prefix',
     },
     loadBalancer: {
       manifests: numberedManifests('metallb'),

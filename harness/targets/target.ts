@@ -27,6 +27,8 @@ export interface IngressPart {
   ready: Workload[];
   /** Where the controller's pods run, for dumps and for node-failure scenarios. */
   pods: { namespace: string; labelSelector: string };
+  /** What pathType ImplementationSpecific means for this controller, as it documents it (needed to claim that feature). */
+  implementationSpecific?: 'prefix' | 'exact';
 }
 
 export interface LoadBalancerPart {
@@ -102,6 +104,12 @@ export function validateTarget(value: unknown, source: string, baseDir: string):
     strings(p!, 'ingress.publish', ['namespace', 'service']);
     workloads(i, 'ingress');
     selector(i, 'ingress', 'pods');
+    if (i.implementationSpecific !== undefined && i.implementationSpecific !== 'prefix' && i.implementationSpecific !== 'exact') {
+      fail('ingress.implementationSpecific', 'must be "prefix" or "exact"');
+    }
+    if ((t.features as string[] | undefined)?.includes('ingress-path-implementation-specific') && i.implementationSpecific === undefined) {
+      fail('ingress.implementationSpecific', 'required when claiming ingress-path-implementation-specific: say what the controller documents ("prefix" or "exact")');
+    }
   }
   if (t.loadBalancer !== undefined) {
     const l = t.loadBalancer as Record<string, unknown>;

@@ -107,7 +107,8 @@ function sendWithoutHost(req: HttpRequest): Promise<HttpResponse> {
     const socket = net.connect({ host: req.address, port });
     const chunks: Buffer[] = [];
     socket.setTimeout(req.timeoutMs ?? 5_000, () => socket.destroy(new Error(`no complete answer within ${req.timeoutMs ?? 5_000} ms`)));
-    socket.on('connect', () => socket.end(`${lines.join('\r\n')}\r\n\r\n${req.body ?? ''}`));
+    // No half-close: an HTTP/1.0 server ends the connection itself after its answer.
+    socket.on('connect', () => socket.write(`${lines.join('\r\n')}\r\n\r\n${req.body ?? ''}`));
     socket.on('data', (c) => chunks.push(c));
     socket.on('error', reject);
     socket.on('close', () => {
