@@ -1,10 +1,6 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { compareAddresses } from '../../harness/tor/rib.ts';
-import type { RoutePath } from '../../harness/tor/tor.ts';
 import { expectRoute, exposeEcho, hostPrefix, labelledIbgpNodes, nodeAddresses, runVar } from './helpers.ts';
-
-const byNeighbor = (a: RoutePath, b: RoutePath) => compareAddresses(a.neighbor, b.neighbor);
 
 scenario({
   id: 'lb-ibgp-ebgp-attributes',
@@ -17,13 +13,20 @@ scenario({
     const prefix = hostPrefix(vip);
 
     const tor = await expectRoute(ctx, prefix, nodeAddresses(ctx));
-    expect(tor.route.paths.sort(byNeighbor).map((p) => ({ from: p.neighbor, nextHop: p.nextHop, asPath: p.asPath })), 'paths at the eBGP TOR')
-      .toEqual(nodeAddresses(ctx).map((a) => ({ from: a, nextHop: a, asPath: [nodeAsn] })));
+    expect(tor.route.paths.map((p) => p.neighbor).sort(), 'one path at the TOR from each node').toEqual(nodeAddresses(ctx).sort());
+    for (const path of tor.route.paths) {
+      expect(path.asPath, `AS_PATH at the eBGP TOR from ${path.neighbor}`).toEqual([nodeAsn]);
+      expect(path.nextHop, `NEXT_HOP at the eBGP TOR from ${path.neighbor}`).toBe(path.neighbor);
+    }
 
     const ibgpNodes = nodeAddresses(ctx, await labelledIbgpNodes(ctx));
     const ibgp = await expectRoute(ctx, prefix, ibgpNodes, { router: 'ibgp' });
-    // RFC 4271 §5.1.5: LOCAL_PREF SHALL be included in every UPDATE to an internal peer.
-    expect(ibgp.route.paths.sort(byNeighbor).map((p) => ({ from: p.neighbor, nextHop: p.nextHop, asPath: p.asPath, hasLocalPref: p.localPref !== undefined })), 'paths at the iBGP router')
-      .toEqual(ibgpNodes.map((a) => ({ from: a, nextHop: a, asPath: [], hasLocalPref: true })));
+    expect(ibgp.route.paths.map((p) => p.neighbor).sort(), 'one path at the iBGP router from each labelled node').toEqual([...ibgpNodes].sort());
+    for (const path of ibgp.route.paths) {
+      expect(path.asPath, `AS_PATH at the iBGP router from ${path.neighbor}`).toEqual([]);
+      expect(path.nextHop, `NEXT_HOP at the iBGP router from ${path.neighbor}`).toBe(path.neighbor);
+      // RFC 4271 §5.1.5: LOCAL_PREF SHALL be included in every UPDATE to an internal peer.
+      expect(path.localPref, `LOCAL_PREF at the iBGP router from ${path.neighbor}`).toBeTypeOf('number');
+    }
   },
 });
