@@ -115,7 +115,8 @@ export class Allocator {
     for (const pool of candidates) {
       for (const block of pool.addresses) {
         for (let address = block.first; address <= block.last; address++) {
-          if (pool.avoidBuggyIps && isBuggyAddress(address)) continue;
+          // The same test assign() applies through poolContaining: a candidate is never one assign() would refuse.
+          if (!usableIn(pool, address)) continue;
           if (this.sharingRefusal(service, address, spec) !== undefined) continue;
           const text = formatIPv4(address);
           this.assign(service, text, spec);
@@ -203,9 +204,14 @@ function blockContains(pool: AddressPool, address: number): boolean {
   return pool.addresses.some((b) => b.first <= address && address <= b.last);
 }
 
+/** Whether `pool` may hand out `address`: inside one of its blocks and not excluded by avoid-buggy-ips. */
+function usableIn(pool: AddressPool, address: number): boolean {
+  return blockContains(pool, address) && !(pool.avoidBuggyIps && isBuggyAddress(address));
+}
+
 /** The pool whose addresses include `address` (honouring avoid-buggy-ips). */
 export function poolContaining(pools: readonly AddressPool[], address: number): AddressPool | undefined {
-  return pools.find((pool) => blockContains(pool, address) && !(pool.avoidBuggyIps && isBuggyAddress(address)));
+  return pools.find((pool) => usableIn(pool, address));
 }
 
 function poolCapacity(pool: AddressPool): number {

@@ -131,7 +131,7 @@ async function withDump<T>(body: () => Promise<T>): Promise<T> {
 
 beforeAll(async () => {
   runDir = await mkdtemp(join(tmpdir(), 'vc-speaker-it-'));
-  await claimTopology(plan, { log: (line) => console.warn(line) });
+  await claimTopology(plan);
   await createTopology(plan);
   // The API server listens on the outside client's address: node namespaces reach it through the TOR.
   api = await TestApiServer.start(join(runDir, 'api'), { host: plan.client.address });
