@@ -46,10 +46,10 @@ scenario({
     await expectRoute(ctx, hostPrefix(spare), nodeAddresses(ctx));
     await ctx.expectHttp('the first VIP still answers', [{ request: { address: vip }, expect: { backend: 'web' } }]);
 
-    expect(await watch.stop(), 'moments the existing routes deviated during the change').toEqual([]);
+    expect((await watch.stop()).join('\n'), 'moments the existing routes deviated during the change').toBe('');
     expect(await addressOf(ctx, 'web-vip'), 'web-vip keeps its address').toBe(vip);
     expect(await addressOf(ctx, 'ranged-vip'), 'ranged-vip keeps its address').toBe(ranged);
-    expect(await sessionsReset(ctx, sessions), 'TOR sessions that restarted').toEqual([]);
+    expect((await sessionsReset(ctx, sessions)).join('\n'), 'TOR sessions that restarted').toBe('');
   },
 });
 

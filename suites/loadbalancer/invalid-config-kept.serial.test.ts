@@ -55,7 +55,7 @@ scenario({
       await ctx.expectHttp(`the VIP still answers after ${defect}`, [{ request: { address: vip }, expect: { backend: 'web' } }]);
       expect(await currentAddresses(ctx, `never-${i + 1}`), `never-${i + 1}, a few seconds later`).toEqual([]);
     }
-    expect(await sessionsReset(ctx, sessions), 'TOR sessions that restarted').toEqual([]);
+    expect((await sessionsReset(ctx, sessions)).join('\n'), 'TOR sessions that restarted').toBe('');
   },
 });
 
