@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   const runDir = await mkdtemp(join(tmpdir(), 'vc-bench-bgp-'));
   const mrtPath = join(runDir, 'routes.mrt');
   await writeFile(mrtPath, mrtDump(gobgpNode.address));
-  await claimTopology(plan);
+  await claimTopology(plan, { waitMs: 30 * 60_000 });
   await createTopology(plan);
   let tor: Tor | undefined;
   let ours: SpeakerProcess | undefined;

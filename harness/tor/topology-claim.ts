@@ -3,7 +3,7 @@
 // them (harness/netns/ownership.ts): wait, bounded, for it to end and never
 // touch it; once nobody alive owns them, what is left is a dead run's and is
 // removed before the topology is built again.
-import { currentOwner } from '../netns/ownership.ts';
+import { claimOwnership, currentOwner } from '../netns/ownership.ts';
 import { destroyTopology, type TopologyPlan } from '../providers/local/topology.ts';
 import { waitFor } from '../util/wait.ts';
 
@@ -11,6 +11,10 @@ export async function claimTopology(plan: TopologyPlan, options: { waitMs?: numb
   await waitFor('the vipcheck environment that owns the vc- topology to end (it is never disturbed)', () => {
     const owner = currentOwner();
     return { ok: !owner || owner.pid === process.pid, observed: owner ?? 'no owner' };
-  }, { timeoutMs: options.waitMs ?? 240_000, intervalMs: 1000 });
+  }, { timeoutMs: options.waitMs ?? 240_000, intervalMs: 250 });
+  // Take the lock at once (others poll for it too), clear leftovers, and keep holding it for createTopology.
+  const what = `topology with ${plan.nodes.length} nodes`;
+  claimOwnership(what);
   await destroyTopology(plan);
+  claimOwnership(what);
 }
