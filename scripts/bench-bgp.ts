@@ -140,13 +140,15 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const runDir = await mkdtemp(join(tmpdir(), 'vc-bench-bgp-'));
   const mrtPath = join(runDir, 'routes.mrt');
-  await writeFile(mrtPath, mrtDump(gobgpNode.address));
-  await claimTopology(plan, { waitMs: 30 * 60_000 });
-  await createTopology(plan);
   let tor: Tor | undefined;
   let ours: SpeakerProcess | undefined;
   let gobgpd: ReturnType<typeof spawnProcess> | undefined;
+  let built = false;
   try {
+    await writeFile(mrtPath, mrtDump(gobgpNode.address));
+    await claimTopology(plan, { waitMs: 30 * 60_000 });
+    built = true; // from here on the namespaces are ours to remove
+    await createTopology(plan);
     tor = await Tor.start({
       netns: plan.tor.netns, routerId: plan.tor.fabricAddress, asn: ASN, listenAddress: plan.tor.fabricAddress,
       dynamicNeighborPrefix: plan.fabricCidr, peerAsn: ASN, runDir: join(runDir, 'tor'),
@@ -224,7 +226,7 @@ async function main(): Promise<void> {
       await gobgpd;
     }
     await tor?.stop();
-    await destroyTopology(plan);
+    if (built) await destroyTopology(plan);
     await rm(runDir, { recursive: true, force: true });
   }
 }
