@@ -56,15 +56,18 @@ async function withDump<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
+let built = false;
+
 beforeAll(async () => {
   runDir = await mkdtemp(join(tmpdir(), 'vc-tor-it-'));
   await claimTopology(plan);
+  built = true; // only now are the namespaces ours to remove
   await createTopology(plan);
 });
 
 afterAll(async () => {
   await stopAll();
-  await destroyTopology(plan);
+  if (built) await destroyTopology(plan);
   await rm(runDir, { recursive: true, force: true });
 });
 
