@@ -3,6 +3,7 @@
 // anew), and the loop reports how many failed and for how long.
 import { describeRequest, send, type HttpRequest } from '../../harness/traffic/client.ts';
 import { problemWith, type ExpectedResponse } from '../../harness/traffic/expect.ts';
+import { waitFor } from '../../harness/util/wait.ts';
 
 export interface LoopSummary {
   sent: number;
@@ -19,6 +20,12 @@ export interface LoopSummary {
 }
 
 export interface RequestLoop {
+  /**
+   * Waits (bounded) until no request has failed for `quietMs`, counted from
+   * `since` at the earliest (e.g. the disruption), while requests kept
+   * succeeding; returns when the last failed request ended (undefined: none failed).
+   */
+  waitForQuiet(quietMs: number, timeoutMs: number, since?: number): Promise<number | undefined>;
   stop(): Promise<LoopSummary>;
 }
 
@@ -47,6 +54,17 @@ export function startRequestLoop(request: HttpRequest, expected: ExpectedRespons
   };
   const workers = Array.from({ length: options.workers ?? 4 }, worker);
   return {
+    async waitForQuiet(quietMs, timeoutMs, since = performance.now()) {
+      const result = await waitFor(`${quietMs} ms without a failed request to ${describeRequest(req)}`, () => {
+        const now = performance.now();
+        const lastFailure = Math.max(-Infinity, ...outcomes.filter((o) => o.problem).map((o) => o.end));
+        const quietFrom = Math.max(lastFailure, since);
+        const succeededSince = outcomes.filter((o) => !o.problem && o.start > quietFrom).length;
+        const ok = now - quietFrom >= quietMs && succeededSince > 0;
+        return { ok, value: Number.isFinite(lastFailure) ? lastFailure : undefined, observed: `last failure ${Number.isFinite(lastFailure) ? `${Math.round(now - lastFailure)} ms ago` : 'never'}, ${succeededSince} answered since` };
+      }, { timeoutMs, intervalMs: 250 });
+      return result.value;
+    },
     async stop() {
       running = false;
       await Promise.all(workers);
