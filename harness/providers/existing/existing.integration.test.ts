@@ -1,12 +1,12 @@
 // The existing provider against an environment that `vipcheck up` left
 // running: scenarios run through the user's kubeconfig; without TOR access
 // the BGP scenario is not-supported rather than failed.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Kube } from '../../kube/client.ts';
-import { up } from '../local/lifecycle.ts';
+import { down, up } from '../local/lifecycle.ts';
 import { referenceTarget } from '../../targets/reference.ts';
 import { installTarget } from '../../targets/install.ts';
 import { templateVars } from '../local/addressing.ts';
@@ -15,6 +15,9 @@ import { run } from '../../util/exec.ts';
 import type { Report } from '../../report/report.ts';
 
 describe('existing provider', () => {
+  // Integration files run one after another and several need the fixed namespace names: leave nothing up.
+  afterAll(() => down(), 120_000);
+
   it('runs scenarios on a cluster it did not create, BGP ones not-supported', async () => {
     const state = await up({ nodes: 3 });
     await installTarget(new Kube(state.kubeconfig), referenceTarget(), templateVars(state.plan!));
