@@ -158,6 +158,8 @@ export class NodeRegistration {
     if (this.failingSince !== undefined) {
       this.log(`heartbeats work again after ${Math.round((Date.now() - this.failingSince) / 1000)} s`);
       this.failingSince = undefined;
+      // Back on the fabric: say Ready now rather than at the next status beat.
+      this.postStatus().catch((error) => this.failed(error));
     }
   }
 
