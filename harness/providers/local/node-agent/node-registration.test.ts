@@ -5,7 +5,7 @@ import { microTime, nodeObject, nodeStatus } from './node-registration.ts';
 const config = {
   nodeName: 'vc-node-2', nodeAddress: '198.18.0.12', podCidr: '198.18.66.0/24', podGateway: '198.18.66.1', kubeletPort: 10250,
   kubernetesVersion: 'v1.37.0', labels: { 'topology.kubernetes.io/zone': 'rack-2' },
-} as NodeAgentConfig;
+} as unknown as NodeAgentConfig;
 const now = new Date('2026-11-26T12:00:00.456Z');
 
 describe('nodeObject', () => {
