@@ -2,11 +2,12 @@ import { scenario } from '../../harness/scenario/define.ts';
 import type { HttpRequest, HttpResponse } from '../../harness/traffic/client.ts';
 import { describeTally, tally, type Tally } from './spread.ts';
 
-// Design: "web" selects a Ready pod (steady) and a pod that starts un-Ready
-// (late). The late pod is reachable on its own through a second Service that
-// publishes not-ready addresses, so its readiness switch can be flipped from
-// outside. The scenario fails if any request to web reaches late while it is
-// not Ready, or if it never gets traffic once Ready.
+// Design: "web" selects a Ready pod (steady) and a pod (late) whose readiness
+// probe asks a separate "switch" echo, which the scenario flips through the
+// ingress — so late's readiness changes while late itself keeps running and
+// would answer any request sent to it. The scenario fails if any request to
+// web reaches late while it is not Ready, or if late never gets traffic once
+// Ready, or keeps getting it once un-Ready again.
 scenario({
   id: 'ingress-endpoints-readiness',
   suite: 'ingress',
@@ -14,33 +15,35 @@ scenario({
   description: 'a pod that is not Ready gets no traffic; when it becomes Ready it does, and when it stops being Ready it no longer does',
   fixtures: ['ingress/endpoints-readiness.yaml'],
   async run(ctx) {
+    const switchService = await ctx.kube.core.readNamespacedService({ namespace: ctx.namespace, name: 'switch' });
+    await ctx.apply('ingress/endpoints-readiness-late.yaml', { switchAddress: switchService.spec!.clusterIP! });
     await ctx.kube.waitForDeployment(ctx.namespace, 'steady', ctx.timeoutMs * 2);
+    await ctx.kube.waitForDeployment(ctx.namespace, 'switch', ctx.timeoutMs * 2);
+    await ctx.eventually('the late pod to run, not Ready', async () => {
+      const [pod] = await ctx.kube.podsOf(ctx.namespace, 'app=late');
+      const ready = pod?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+      return { ok: pod?.status?.phase === 'Running' && ready === 'False', observed: `phase ${pod?.status?.phase}, Ready ${ready}` };
+    });
+
     const address = ctx.ingressAddress();
     const web: HttpRequest = { address, host: 'endpoints-readiness.example', path: '/' };
-    const control = (path: string, method = 'GET'): HttpRequest => ({ address, host: 'control.endpoints-readiness.example', path, method });
+    const flip = (value: boolean): HttpRequest => ({ address, host: 'switch.endpoints-readiness.example', path: `/_vipcheck/ready?value=${value}`, method: 'POST' });
+    const says = (value: boolean) => ({ check: (r: HttpResponse) => (r.text.includes(`"ready":${value}`) ? undefined : `the switch answered ${JSON.stringify(r.text.slice(0, 100))}`) });
     const servedBy = (t: Tally) => [...t.services.keys()].sort().join(',');
-    // The echo's readiness endpoint answers {"ready":…} (503 while not Ready); a POST sets it.
-    const saysReady = (ready: boolean) => (r: HttpResponse) => (r.text.includes(`"ready":${ready}`) ? undefined : `the late pod answered ${JSON.stringify(r.text.slice(0, 100))}, want {"ready":${ready}}`);
-
-    await ctx.expectHttp('the late pod runs un-Ready', [{ request: control('/_vipcheck/ready'), expect: { status: 503, check: saysReady(false) } }]);
-    // Batches, not single requests: every controller replica must have converged before the strict round.
-    await ctx.eventually('web to be served by steady alone', async () => {
+    const servedOnlyBy = (services: string) => async () => {
       const t = await tally(web, 20);
-      return { ok: t.failures.length === 0 && servedBy(t) === 'steady', observed: describeTally(t) };
-    });
+      return { ok: t.failures.length === 0 && servedBy(t) === services, observed: describeTally(t) };
+    };
+
+    // Batches, not single requests: every controller replica must have converged before the strict round.
+    await ctx.eventually('web to be served by steady alone', servedOnlyBy('steady'));
     const unready = await tally(web, 40);
     if (unready.failures.length || servedBy(unready) !== 'steady') throw new Error(`while late was not Ready, 40 requests to web were ${describeTally(unready)}; want all from steady`);
 
-    await ctx.expectHttp('late made Ready', [{ request: control('/_vipcheck/ready?value=true', 'POST'), expect: { check: saysReady(true) } }]);
-    await ctx.eventually('the Ready late pod to get traffic', async () => {
-      const t = await tally(web, 20);
-      return { ok: t.failures.length === 0 && servedBy(t) === 'late,steady', observed: describeTally(t) };
-    });
+    await ctx.expectHttp('late made Ready', [{ request: flip(true), expect: says(true) }]);
+    await ctx.eventually('the Ready late pod to get traffic', servedOnlyBy('late,steady'));
 
-    await ctx.expectHttp('late made un-Ready again', [{ request: control('/_vipcheck/ready?value=false', 'POST'), expect: { check: saysReady(false) } }]);
-    await ctx.eventually('the un-Ready late pod to get no traffic', async () => {
-      const t = await tally(web, 20);
-      return { ok: t.failures.length === 0 && servedBy(t) === 'steady', observed: describeTally(t) };
-    });
+    await ctx.expectHttp('late made un-Ready again', [{ request: flip(false), expect: says(false) }]);
+    await ctx.eventually('the un-Ready late pod to get no traffic', servedOnlyBy('steady'));
   },
 });
