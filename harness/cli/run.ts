@@ -108,7 +108,7 @@ export async function runCommand(args: string[]): Promise<number> {
       : await (await import('../providers/kind/runtime-provider.ts')).kindRuntimeProvider({ nodes: options.nodes, log });
 
   // A target without a load balancer is published through the reference one, where the provider has BGP.
-  const installed: Target = target.loadBalancer || !target.ingress || !provider.tor ? target : { ...target, loadBalancer: referenceTarget().loadBalancer };
+  const installed: Target = target.loadBalancer || !target.ingress || !provider.tor ? target : { ...target, loadBalancer: referenceLoadBalancer() };
   const kube = new Kube(provider.kubeconfig);
   let ingressAddress: string | undefined;
   if (options.installTarget) {
@@ -199,4 +199,11 @@ export async function runCommand(args: string[]): Promise<number> {
     return 1;
   }
   return report.summary.failed === 0 ? 0 : 1;
+}
+
+/** The reference load balancer with absolute paths: it is installed with a target whose baseDir is elsewhere. */
+function referenceLoadBalancer(): Target['loadBalancer'] {
+  const reference = referenceTarget();
+  const lb = reference.loadBalancer!;
+  return { ...lb, manifests: lb.manifests.map((m) => path.resolve(reference.baseDir, m)), configMap: path.resolve(reference.baseDir, lb.configMap) };
 }
