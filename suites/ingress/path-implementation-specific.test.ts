@@ -1,15 +1,11 @@
 import { scenario } from '../../harness/scenario/define.ts';
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 
-/** What a target documents pathType ImplementationSpecific to mean: like Prefix, or like Exact. */
-type Documented = 'prefix' | 'exact';
-
-// Read from the target's ingress part (`implementationSpecific`); a target
-// claiming the feature without saying what it means cannot be checked.
-function documented(ctx: ScenarioContext): Documented {
-  const hint = (ctx.target.ingress as { implementationSpecific?: unknown } | undefined)?.implementationSpecific;
-  if (hint === 'prefix' || hint === 'exact') return hint;
-  throw new Error(`target ${ctx.target.name} claims ingress-path-implementation-specific but does not document its behaviour: set ingress.implementationSpecific to "prefix" or "exact" (got ${JSON.stringify(hint)})`);
+// What the target documents ImplementationSpecific to mean (target validation requires it with the feature).
+function documented(ctx: ScenarioContext): 'prefix' | 'exact' {
+  const behaviour = ctx.target.ingress?.implementationSpecific;
+  if (!behaviour) throw new Error(`target ${ctx.target.name} claims ingress-path-implementation-specific but sets no ingress.implementationSpecific ("prefix" or "exact")`);
+  return behaviour;
 }
 
 scenario({
