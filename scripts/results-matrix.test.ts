@@ -48,7 +48,7 @@ describe('results matrix', () => {
     ]);
     const table = convergenceTable(reports, ['reference']);
     expect(table).toContain('| BGP announcement | 200 (n=2) |');
-    expect(table).toContain('| node-loss recovery | 7000 (n=1) |');
+    expect(table).toContain('| node loss: next hop withdrawn | 7000 (n=1) |');
     expect(table).toContain('| ingress update | — |');
   });
 

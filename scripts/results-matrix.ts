@@ -25,18 +25,33 @@ export const END = '<!-- results-matrix:end -->';
 export const CONVERGENCE_GROUPS: { name: string; what: string; ids: string[] }[] = [
   {
     name: 'ingress update',
-    what: 'an Ingress change (new rule, changed path/backend, deleted Ingress, scaled backend) → the first of 3 right answers in a row',
-    ids: ['ingress-update-rules', 'ingress-delete', 'ingress-endpoints-scale', 'ingress-host-exact', 'ingress-path-prefix', 'ingress-merge-ingresses'],
+    what: 'Ingress rules and backends applied → the first of 3 right answers in a row through the VIP (each scenario\'s first wait, which starts once its backends are Ready)',
+    ids: [
+      'ingress-backend-port-name', 'ingress-class-legacy-annotation', 'ingress-class-name', 'ingress-default-backend', 'ingress-delete',
+      'ingress-endpoints-readiness', 'ingress-endpoints-scale', 'ingress-forwarded-headers', 'ingress-host-exact', 'ingress-host-wildcard',
+      'ingress-load-balancing', 'ingress-merge-ingresses', 'ingress-path-exact', 'ingress-path-implementation-specific',
+      'ingress-path-precedence', 'ingress-path-prefix', 'ingress-tls-multiple-hosts', 'ingress-tls-sni', 'ingress-update-rules', 'ingress-websocket',
+    ],
   },
   {
     name: 'BGP announcement',
-    what: 'a LoadBalancer Service created → its /32 in the TOR\'s RIB and FIB with the expected next hops',
+    what: 'a LoadBalancer Service created → its route in the TOR\'s RIB and FIB with the expected next hops',
     ids: ['lb-route-etp-cluster', 'lb-route-etp-local', 'lb-requested-ip', 'lb-aggregation-length', 'lb-communities-localpref'],
   },
   {
-    name: 'node-loss recovery',
-    what: 'a node cut off → its next hop gone from the TOR (lb-node-loss) / the VIP serving again through the others (e2e-node-failure)',
-    ids: ['lb-node-loss', 'e2e-node-failure'],
+    name: 'node loss: next hop withdrawn',
+    what: 'a node cut off → its next hop gone from the TOR (BGP hold time 9 s)',
+    ids: ['lb-node-loss'],
+  },
+  {
+    name: 'node loss: VIP serving again',
+    what: 'a node running a controller replica cut off → the VIP serves through the others again',
+    ids: ['e2e-node-failure'],
+  },
+  {
+    name: 'speaker restart: re-announced',
+    what: 'a node\'s speaker pod deleted → its replacement\'s session up and the route back with that next hop',
+    ids: ['lb-speaker-restart'],
   },
 ];
 
