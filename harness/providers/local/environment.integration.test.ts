@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { Kube } from '../../kube/client.ts';
 import { loadFixture } from '../../kube/fixtures.ts';
-import { listNetns, listRootLinks } from '../../netns/netns.ts';
+import { alive, listNetns, listRootLinks } from '../../netns/netns.ts';
 import { run } from '../../util/exec.ts';
 import { waitFor, waitUntil } from '../../util/wait.ts';
 import { NODE } from './images.ts';
@@ -105,6 +105,8 @@ describe('local provider', () => {
 
   it('reclaims everything after kill -9 of the supervisor and comes up again without duplicates', async () => {
     process.kill(state.supervisorPid, 'SIGKILL');
+    // The signal is delivered asynchronously: wait until the supervisor is really gone, as a user's next command would find it.
+    await waitUntil('the killed supervisor to be gone', () => alive(state.supervisorPid), (living) => !living, { timeoutMs: 5000, intervalMs: 10 });
     const again = await up({ nodes: 3 });
     expect(again.supervisorPid).not.toBe(state.supervisorPid);
     const namespaces = await listNetns();
