@@ -16,6 +16,8 @@ import type { Scenario } from './types.ts';
 import { cutNode, restoreNode } from '../providers/operations.ts';
 
 export class NotSupportedError extends Error {
+  /** Waiting cannot change it: waits give up at once (see harness/util/wait.ts). */
+  readonly permanent = true;
   constructor(message: string) {
     super(message);
     this.name = 'NotSupportedError';

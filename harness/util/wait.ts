@@ -41,7 +41,8 @@ export interface WaitResult<T> {
 /**
  * Polls `probe` until it succeeds `consecutive` times in a row, or throws a
  * WaitTimeoutError naming `what` and the last observation. A probe that throws
- * counts as a failure whose observation is the error message.
+ * counts as a failure whose observation is the error message, unless the
+ * error says it is permanent (`permanent: true`): that one ends the wait.
  */
 export async function waitFor<T>(what: string, probe: () => Promise<Probe<T>> | Probe<T>, options: WaitOptions): Promise<WaitResult<T>> {
   const { timeoutMs, intervalMs = 100, consecutive = 1, signal } = options;
@@ -58,6 +59,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<Probe<T>> | 
     try {
       result = await probe();
     } catch (error) {
+      // Some errors will not go away by waiting (e.g. "the provider has no TOR"): give up at once.
+      if ((error as { permanent?: boolean })?.permanent === true) throw error;
       result = { ok: false, observed: `error: ${(error as Error).message ?? String(error)}` };
     }
     last = result.observed ?? result.value;
