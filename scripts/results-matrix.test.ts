@@ -52,6 +52,12 @@ describe('results matrix', () => {
     expect(table).toContain('| ingress update | — |');
   });
 
+  it('convergence medians take the repeat runs of a target too', () => {
+    const reports = new Map([['reference', report('reference', [{ id: 'lb-node-loss', convergenceMs: 7000 }])]]);
+    const repeats = new Map([['reference', [report('reference', [{ id: 'lb-node-loss', convergenceMs: 9000 }]), report('reference', [{ id: 'lb-node-loss', convergenceMs: 8000 }])]]]);
+    expect(convergenceTable(reports, ['reference'], repeats)).toContain('| node loss: next hop withdrawn | 8000 (n=3) |');
+  });
+
   it('replaces only the generated block, keeping the text around it', () => {
     const doc = `# Results\n\nintro\n\n${BEGIN}\nold\n${END}\n\n## Failures\n\nwhy\n`;
     expect(replaceBlock(doc, `${BEGIN}\nnew\n${END}`)).toBe(`# Results\n\nintro\n\n${BEGIN}\nnew\n${END}\n\n## Failures\n\nwhy\n`);

@@ -6,7 +6,7 @@
 //
 //   node scripts/results-matrix.ts            # rewrite docs/results/README.md, print the README block
 //   node scripts/results-matrix.ts --check    # exit 1 when docs/results/README.md is not up to date
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Report, ScenarioResult } from '../harness/report/report.ts';
@@ -74,6 +74,22 @@ export function readReports(dir = RESULTS_DIR, targets = TARGETS): Map<string, R
   return reports;
 }
 
+/** Extra runs of some scenarios (docs/results/<target>/repeats/*.json), for the convergence medians only. */
+export function readRepeats(dir = RESULTS_DIR, targets = TARGETS): Map<string, Report[]> {
+  const repeats = new Map<string, Report[]>();
+  for (const target of targets) {
+    const folder = path.join(dir, target, 'repeats');
+    if (!existsSync(folder)) continue;
+    const files = readdirSync(folder).filter((f) => f.endsWith('.json')).sort();
+    repeats.set(target, files.map((f) => {
+      const report = JSON.parse(readFileSync(path.join(folder, f), 'utf8')) as Report;
+      if (report.target.name !== target) throw new Error(`${path.join(folder, f)}: the report is of target "${report.target.name}", not "${target}"`);
+      return report;
+    }));
+  }
+  return repeats;
+}
+
 function cell(result: ScenarioResult | undefined): string {
   if (!result) return '—';
   return result.status === 'failed' ? '**failed**' : result.status;
@@ -96,13 +112,13 @@ export function matrixTable(reports: Map<string, Report>, targets = TARGETS): st
   return lines.join('\n');
 }
 
-/** Median convergence per group and target, over the group's passed scenarios. */
-export function convergenceTable(reports: Map<string, Report>, targets = TARGETS): string {
+/** Median convergence per group and target, over the group's passed scenarios in the report and its repeats. */
+export function convergenceTable(reports: Map<string, Report>, targets = TARGETS, repeats = new Map<string, Report[]>()): string {
   const columns = targets.filter((t) => reports.has(t));
   const lines = [`| convergence (median, ms) | ${columns.join(' | ')} |`, `| --- | ${columns.map(() => '---:').join(' | ')} |`];
   for (const group of CONVERGENCE_GROUPS) {
     const cells = columns.map((t) => {
-      const values = reports.get(t)!.scenarios
+      const values = [reports.get(t)!, ...(repeats.get(t) ?? [])].flatMap((r) => r.scenarios)
         .filter((s) => group.ids.includes(s.id) && s.status === 'passed' && s.convergenceMs !== null)
         .map((s) => s.convergenceMs!);
       const m = median(values);
@@ -120,8 +136,9 @@ function runLine(reports: Map<string, Report>): string {
 }
 
 /** The generated block: matrix, convergence medians, and what the groups are. */
-export function generatedBlock(reports: Map<string, Report>): string {
+export function generatedBlock(reports: Map<string, Report>, repeats = new Map<string, Report[]>()): string {
   const provider = [...reports.values()][0]?.provider;
+  const repeated = [...repeats.entries()].filter(([, list]) => list.length > 0).map(([t, list]) => `${t} ${list.length}`);
   return [
     BEGIN,
     '',
@@ -129,8 +146,9 @@ export function generatedBlock(reports: Map<string, Report>): string {
     '',
     matrixTable(reports),
     '',
-    convergenceTable(reports),
+    convergenceTable(reports, TARGETS, repeats),
     '',
+    ...(repeated.length ? [`Medians over the full run and the repeat runs of some scenarios (\`<target>/repeats/\`: ${repeated.join(', ')}); n counts the values.`, ''] : []),
     ...CONVERGENCE_GROUPS.map((g) => `- **${g.name}**: ${g.what}; scenarios ${g.ids.join(', ')}.`),
     '',
     END,
@@ -153,7 +171,8 @@ if (import.meta.main) {
   }
   const file = path.join(RESULTS_DIR, 'README.md');
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Conformance results\n';
-  const next = replaceBlock(current, generatedBlock(reports));
+  const repeats = readRepeats();
+  const next = replaceBlock(current, generatedBlock(reports, repeats));
   if (process.argv.includes('--check')) {
     if (next !== current) {
       console.error(`${file} is not up to date with the reports: run node scripts/results-matrix.ts`);
@@ -163,5 +182,5 @@ if (import.meta.main) {
   }
   writeFileSync(file, next);
   console.log(`${path.relative(REPO_ROOT, file)}: matrix of ${[...reports.keys()].join(', ')}\n`);
-  console.log(`## Conformance of third-party controllers\n\n${matrixTable(reports)}\n\n${convergenceTable(reports)}\n\nDetails, failures explained: [docs/results/README.md](docs/results/README.md).`);
+  console.log(`## Conformance of third-party controllers\n\n${matrixTable(reports)}\n\n${convergenceTable(reports, TARGETS, repeats)}\n\nDetails, failures explained: [docs/results/README.md](docs/results/README.md).`);
 }
