@@ -104,22 +104,26 @@ export class ScenarioContext {
     return this.runtime.ingressAddress;
   }
 
-  private noteConvergence(result: WaitResult<unknown>): void {
-    if (this.convergenceMs === undefined) this.convergenceMs = result.convergenceMs;
+  /**
+   * The scenario's convergence time: the wait marked `convergence: true`, or
+   * else the first wait (which may only be a precondition).
+   */
+  private noteConvergence(result: WaitResult<unknown>, marked = false): void {
+    if (marked || this.convergenceMs === undefined) this.convergenceMs = result.convergenceMs;
   }
 
   /** HTTP cases, polled until every case holds 3 times in a row. */
-  async expectHttp(what: string, cases: HttpCase[], options: { timeoutMs?: number; consecutive?: number } = {}): Promise<HttpResponse[]> {
+  async expectHttp(what: string, cases: HttpCase[], options: { timeoutMs?: number; consecutive?: number; convergence?: boolean } = {}): Promise<HttpResponse[]> {
     const result = await expectEventually(what, cases, { timeoutMs: options.timeoutMs ?? this.timeoutMs, consecutive: options.consecutive });
-    this.noteConvergence(result);
+    this.noteConvergence(result, options.convergence);
     this.log(`${what}: converged after ${result.convergenceMs} ms`);
     return result.value;
   }
 
   /** Any eventually-consistent condition (default: 3 consecutive successes). */
-  async eventually<T>(what: string, probe: () => Promise<Probe<T>>, options: { timeoutMs?: number; consecutive?: number; intervalMs?: number } = {}): Promise<WaitResult<T>> {
+  async eventually<T>(what: string, probe: () => Promise<Probe<T>>, options: { timeoutMs?: number; consecutive?: number; intervalMs?: number; convergence?: boolean } = {}): Promise<WaitResult<T>> {
     const result = await waitFor(what, probe, { timeoutMs: options.timeoutMs ?? this.timeoutMs, consecutive: options.consecutive ?? 3, intervalMs: options.intervalMs ?? 200 });
-    this.noteConvergence(result);
+    this.noteConvergence(result, options.convergence);
     this.log(`${what}: after ${result.convergenceMs} ms`);
     return result;
   }

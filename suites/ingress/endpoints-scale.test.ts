@@ -17,7 +17,7 @@ scenario({
     await ctx.eventually(`requests to spread over all 5 pods (${five.join(', ')})`, async () => {
       const t = await tally(request, 50);
       return { ok: t.failures.length === 0 && servedExactly(t, five), observed: describeTally(t) };
-    });
+    }, { convergence: true });
 
     await ctx.echoBackend('app', 1);
     const one = await livePods(ctx, 'app');

@@ -15,9 +15,10 @@ scenario({
     ]);
 
     await ctx.apply('ingress/update-rules.yaml', { path: '/old', backend: 'b' });
+    // The scenario's convergence: an edited rule taking effect.
     await ctx.expectHttp('the backend changed: /old → b', [
       { request: at('/old'), expect: { backend: 'b' } },
-    ]);
+    ], { convergence: true });
 
     await ctx.apply('ingress/update-rules.yaml', { path: '/new', backend: 'b' });
     await ctx.expectHttp('the path changed: /new → b, /old gone', [
