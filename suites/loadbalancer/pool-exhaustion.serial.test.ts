@@ -6,6 +6,9 @@ scenario({
   id: 'lb-pool-exhaustion',
   suite: 'loadbalancer',
   feature: 'lb-bgp',
+  // Runs alone: "freed address → served" must not be measured behind the Service churn of
+  // concurrent scenarios (MetalLB v0.12 re-queues every Service, rate-limited, on each deletion).
+  disruptive: true,
   description: 'when the pool is empty the next Service stays pending with AllocationFailed; freeing an address serves it',
   async run(ctx) {
     const tiny = `${runVar(ctx, 'poolTinyFirst')}-${runVar(ctx, 'poolTinyLast')}`; // two addresses
