@@ -4,20 +4,13 @@
 import { fileURLToPath } from 'node:url';
 import { spawnProcess } from '../util/exec.ts';
 import { waitUntil } from '../util/wait.ts';
+import type { SessionConfig } from '../../impl/speaker/bgp/session.ts';
 
 export const SPEAKER_CLI = fileURLToPath(new URL('../../impl/speaker/bgp/cli.ts', import.meta.url));
 
-export interface SpeakerProcessOptions {
+/** The session settings of our BGP speaker (its CLI takes them as flags), plus where the process runs. */
+export interface SpeakerProcessOptions extends Omit<SessionConfig, 'logger'> {
   netns: string;
-  peerAddress: string;
-  peerPort?: number;
-  localAddress?: string;
-  myAsn: number;
-  peerAsn: number;
-  routerId: string;
-  holdTimeSec?: number;
-  keepaliveSec?: number;
-  connectRetrySec?: number;
   /** File for the speaker's log (stderr). */
   logPath: string;
 }
