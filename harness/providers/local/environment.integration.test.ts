@@ -58,8 +58,9 @@ describe('local provider', () => {
     const pods = await kube.podsOf(NS, 'app=web');
     expect(new Set(pods.map((p) => p.spec?.nodeName)).size).toBe(3);
     for (const pod of pods) expect(pod.status?.podIP).toMatch(/^198\.18\.(6[5-9])\.\d+$/);
-    const slices = await kube.readyEndpoints(NS, 'web');
-    expect(slices.map((e) => e.address).sort()).toEqual(pods.map((p) => p.status!.podIP!).sort());
+    // The EndpointSlice controller follows pod readiness a moment after the Deployment counts it.
+    const podIPs = pods.map((p) => p.status!.podIP!).sort();
+    await waitUntil('the EndpointSlice of web to list the 3 pod IPs as ready', async () => (await kube.readyEndpoints(NS, 'web')).map((e) => e.address).sort(), (a) => JSON.stringify(a) === JSON.stringify(podIPs), { timeoutMs: 20_000 });
 
     const svc = await kube.core.readNamespacedService({ namespace: NS, name: 'web' });
     const from = pods[0];
@@ -88,7 +89,7 @@ describe('local provider', () => {
   it('scales up and down; deleting a pod kills its process and removes its namespace', async () => {
     await kube.apps.patchNamespacedDeploymentScale({ namespace: NS, name: 'web', body: [{ op: 'replace', path: '/spec/replicas', value: 5 }] });
     await kube.waitForDeployment(NS, 'web', 60_000);
-    expect(await kube.readyEndpoints(NS, 'web')).toHaveLength(5);
+    await waitUntil('the EndpointSlice of web to list 5 ready endpoints', () => kube.readyEndpoints(NS, 'web'), (e) => e.length === 5, { timeoutMs: 20_000 });
     const victim = (await kube.podsOf(NS, 'app=web'))[0];
     const netns = await podNetnsOf(victim.metadata!.uid!);
     const pids = (await run(['ip', 'netns', 'pids', netns])).stdout.split('\n').filter(Boolean);
