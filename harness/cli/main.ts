@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { up, down, status, describeNodes } from '../providers/local/lifecycle.ts';
 import { doctor } from '../providers/local/prerequisites.ts';
+import { bgpAccessFile } from '../providers/local/bgp-access.ts';
 
 const USAGE = `usage:
   vipcheck up     [--provider local|kind] [--nodes N]   bring an environment up, leave it running, print its kubeconfig
@@ -9,7 +10,9 @@ const USAGE = `usage:
   vipcheck status                                       what is up, where its kubeconfig is
   vipcheck doctor [--provider local|kind]               check prerequisites, say exactly what to install
   vipcheck run    [--provider local|kind|existing] [--target reference|FILE]
-                  [--suite ingress,loadbalancer,e2e] [--run ID,...] [--report-dir DIR]`;
+                  [--suite ingress,loadbalancer,e2e] [--run ID,...] [--report-dir DIR]
+                  [--timeout SECONDS] [--kubeconfig PATH] [--bgp-access FILE] [--install-target true|false]
+                  [--keep-namespaces] [--nodes N] [--workers N]`;
 
 const log = (line: string) => console.log(line);
 
@@ -55,7 +58,10 @@ async function main(argv: string[]): Promise<number> {
       const s = report.state;
       console.log(`${s.phase}: ${s.nodes} nodes, Kubernetes ${s.kubernetesVersion}, supervisor pid ${s.supervisorPid}, since ${s.startedAt}`);
       console.log(`kubeconfig: ${s.kubeconfig}`);
-      if (s.phase === 'ready') console.log(await describeNodes(s.kubeconfig));
+      if (s.phase === 'ready') {
+        console.log(`BGP access (for --provider existing --bgp-access): ${bgpAccessFile(s.runDir)}`);
+        console.log(await describeNodes(s.kubeconfig));
+      }
       return s.phase === 'ready' ? 0 : 1;
     }
     case 'doctor': {

@@ -18,6 +18,8 @@ import { reportProblems } from '../report/schema.ts';
 import { loadTarget, type Target } from '../targets/target.ts';
 import { referenceTarget } from '../targets/reference.ts';
 import { installTarget } from '../targets/install.ts';
+import { DEFAULT_ID as KIND_DEFAULT_ID, clusterName as kindClusterName } from '../providers/kind/state.ts';
+import { acquireRunLock, apiServerOf, localApiServer } from './run-lock.ts';
 import type { Runtime } from '../scenario/runtime.ts';
 import { SUITES, type SuiteName } from '../scenario/types.ts';
 
@@ -31,6 +33,8 @@ export interface RunOptions {
   reportDir: string;
   nodes: number;
   kubeconfig?: string;
+  /** --provider existing: how to reach the routers the cluster peers with. */
+  bgpAccess?: string;
   installTarget: boolean;
   convergenceTimeoutMs: number;
   keepNamespaces: boolean;
@@ -48,6 +52,7 @@ export function parseRunArgs(args: string[]): RunOptions {
       'report-dir': { type: 'string', default: 'vipcheck-report' },
       nodes: { type: 'string', default: '3' },
       kubeconfig: { type: 'string' },
+      'bgp-access': { type: 'string' },
       'install-target': { type: 'string', default: 'true' },
       timeout: { type: 'string', default: '30' },
       'keep-namespaces': { type: 'boolean', default: false },
@@ -61,6 +66,7 @@ export function parseRunArgs(args: string[]): RunOptions {
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new Error(`--timeout must be a positive number of seconds, got "${values.timeout}"`);
   if (provider === 'existing' && !values.kubeconfig) throw new Error('--provider existing needs --kubeconfig PATH');
+  if (values['bgp-access'] && provider !== 'existing') throw new Error(`--bgp-access is for --provider existing; the ${provider} provider has its own routers`);
   return {
     provider,
     target: values.target!,
@@ -69,6 +75,7 @@ export function parseRunArgs(args: string[]): RunOptions {
     reportDir: path.resolve(values['report-dir']!),
     nodes: Number(values.nodes),
     kubeconfig: values.kubeconfig,
+    bgpAccess: values['bgp-access'] ? path.resolve(values['bgp-access']) : undefined,
     installTarget: values['install-target'] !== 'false',
     convergenceTimeoutMs: timeout * 1000,
     keepNamespaces: values['keep-namespaces']!,
@@ -94,6 +101,22 @@ export async function runCommand(args: string[]): Promise<number> {
   const log = (line: string) => console.log(line);
   const target = await loadTarget(options.target);
   log(`vipcheck run: target ${target.name} ${target.version} on the ${options.provider} provider`);
+  const release = acquireRunLock(clusterOf(options), target.name);
+  try {
+    return await runLocked(options, target, started, t0, log);
+  } finally {
+    release();
+  }
+}
+
+/** What the run lock is named after: the cluster the run installs its target into. */
+function clusterOf(options: RunOptions): string {
+  if (options.provider === 'local') return localApiServer();
+  if (options.provider === 'existing') return apiServerOf(options.kubeconfig!);
+  return `kind cluster ${kindClusterName(KIND_DEFAULT_ID)}`;
+}
+
+async function runLocked(options: RunOptions, target: Target, started: Date, t0: number, log: (line: string) => void): Promise<number> {
 
   // The node agents take their image table when the environment starts: a target's own images must be in it.
   if (options.provider === 'local') {
@@ -104,7 +127,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const provider = options.provider === 'local'
     ? await localRuntimeProvider({ nodes: options.nodes, log })
     : options.provider === 'existing'
-      ? await existingRuntimeProvider({ kubeconfig: options.kubeconfig!, log })
+      ? await existingRuntimeProvider({ kubeconfig: options.kubeconfig!, bgpAccess: options.bgpAccess, log })
       : await (await import('../providers/kind/runtime-provider.ts')).kindRuntimeProvider({ nodes: options.nodes, log });
 
   // A target without a load balancer is published through the reference one, where the provider has BGP.

@@ -104,14 +104,42 @@ export class Kube {
   }
 
   /** Events about an object (core/v1 and events.k8s.io/v1 are the same store). */
-  async eventsFor(namespace: string, kind: string, name: string): Promise<{ reason: string; message: string; type: string }[]> {
+  /**
+   * The events of one object, oldest first. `since` keeps those last seen at
+   * or after it; core/v1 events carry whole seconds, so `since` is rounded
+   * down to its second (an event of the same second counts as after).
+   */
+  async eventsFor(namespace: string, kind: string, name: string, options: { since?: Date } = {}): Promise<ObjectEvent[]> {
     const list = await this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}` });
-    return list.items.map((e) => ({ reason: e.reason ?? '', message: e.message ?? '', type: e.type ?? '' }));
+    return eventsSince(list.items.map(toObjectEvent), options.since);
   }
 
   async podsOf(namespace: string, labelSelector: string): Promise<k8s.V1Pod[]> {
     return (await this.core.listNamespacedPod({ namespace, labelSelector })).items;
   }
+}
+
+export interface ObjectEvent {
+  reason: string;
+  message: string;
+  type: string;
+  /** How many times it happened (a repeated event is one object with a count). */
+  count: number;
+  /** When it last happened; undefined only if the emitter set no time at all. */
+  lastSeen: Date | undefined;
+}
+
+export function toObjectEvent(e: k8s.CoreV1Event): ObjectEvent {
+  const time = e.lastTimestamp ?? e.series?.lastObservedTime ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
+  return { reason: e.reason ?? '', message: e.message ?? '', type: e.type ?? '', count: e.series?.count ?? e.count ?? 1, lastSeen: time ? new Date(time) : undefined };
+}
+
+/** Oldest first; with `since`, only those last seen in its second or later. */
+export function eventsSince(events: ObjectEvent[], since?: Date): ObjectEvent[] {
+  const sorted = [...events].sort((a, b) => (a.lastSeen?.getTime() ?? 0) - (b.lastSeen?.getTime() ?? 0));
+  if (!since) return sorted;
+  const from = Math.floor(since.getTime() / 1000) * 1000;
+  return sorted.filter((e) => (e.lastSeen?.getTime() ?? 0) >= from);
 }
 
 export function describeObject(object: k8s.KubernetesObject): string {

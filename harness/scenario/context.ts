@@ -112,9 +112,14 @@ export class ScenarioContext {
     if (marked || this.convergenceMs === undefined) this.convergenceMs = result.convergenceMs;
   }
 
-  /** HTTP cases, polled until every case holds 3 times in a row. */
-  async expectHttp(what: string, cases: HttpCase[], options: { timeoutMs?: number; consecutive?: number; convergence?: boolean } = {}): Promise<HttpResponse[]> {
-    const result = await expectEventually(what, cases, { timeoutMs: options.timeoutMs ?? this.timeoutMs, consecutive: options.consecutive });
+  /**
+   * HTTP cases, polled until every case holds 3 times in a row.
+   * `freshConnections`: each request on a new connection, so that the rounds
+   * are spread over the controller's replicas instead of one pooled socket.
+   */
+  async expectHttp(what: string, cases: HttpCase[], options: { timeoutMs?: number; consecutive?: number; convergence?: boolean; freshConnections?: boolean } = {}): Promise<HttpResponse[]> {
+    const sent = options.freshConnections ? cases.map((c) => ({ ...c, request: { ...c.request, freshConnection: true } })) : cases;
+    const result = await expectEventually(what, sent, { timeoutMs: options.timeoutMs ?? this.timeoutMs, consecutive: options.consecutive });
     this.noteConvergence(result, options.convergence);
     this.log(`${what}: converged after ${result.convergenceMs} ms`);
     return result.value;
@@ -153,6 +158,8 @@ export class ScenarioContext {
   }
 
   async cutNode(name: string): Promise<void> {
+    const { nodeLinks, nodeContainers, name: provider } = this.runtime.provider;
+    if (!nodeLinks && !nodeContainers) throw new NotSupportedError(`the ${provider} provider cannot cut a node off (no node links given)`);
     await cutNode(this.runtime, name);
     this.defer(() => restoreNode(this.runtime, name));
   }

@@ -24,6 +24,12 @@ export interface HttpRequest {
   sni?: string;
   ca?: string;
   timeoutMs?: number;
+  /**
+   * Open a new connection for this request and close it after (no pooled
+   * keep-alive): a new connection is balanced anew by the TOR's ECMP and
+   * kube-proxy, so polls can land on other controller replicas.
+   */
+  freshConnection?: boolean;
 }
 
 export interface HttpResponse {
@@ -79,6 +85,7 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
     headers,
     body: req.body,
     dispatcher: agentFor(req),
+    reset: req.freshConnection ?? false,
     headersTimeout: timeout,
     bodyTimeout: timeout,
     signal: AbortSignal.timeout(timeout + 1000),

@@ -15,15 +15,16 @@ scenario({
     ]);
 
     await ctx.apply('ingress/update-rules.yaml', { path: '/old', backend: 'b' });
-    // The scenario's convergence: an edited rule taking effect.
+    // The scenario's convergence: an edited rule taking effect. Fresh connections spread
+    // the polls over the controller's replicas: one pooled socket would test only one.
     await ctx.expectHttp('the backend changed: /old → b', [
       { request: at('/old'), expect: { backend: 'b' } },
-    ], { convergence: true });
+    ], { convergence: true, freshConnections: true });
 
     await ctx.apply('ingress/update-rules.yaml', { path: '/new', backend: 'b' });
     await ctx.expectHttp('the path changed: /new → b, /old gone', [
       { request: at('/new'), expect: { backend: 'b' } },
       { request: at('/old'), expect: { status: 404 } },
-    ]);
+    ], { freshConnections: true });
   },
 });

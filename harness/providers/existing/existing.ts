@@ -1,13 +1,17 @@
 // The existing provider: a cluster the user already has, reached with their
-// kubeconfig. No TOR access, so BGP scenarios are not-supported; fixture
-// addresses default to the local provider's plan (right for a cluster that
-// `vipcheck up` left running).
+// kubeconfig. BGP scenarios run only with a BGP access file (--bgp-access)
+// saying how to reach the routers; without one they are not-supported.
+// Fixture addresses default to the local provider's plan (right for a
+// cluster that `vipcheck up` left running).
 import { Kube } from '../../kube/client.ts';
 import type { RuntimeProvider } from '../local/runtime-provider.ts';
 import { planTopology } from '../local/topology.ts';
 import { templateVars } from '../local/addressing.ts';
+import { loadBgpAccess, type BgpAccess } from './bgp-access.ts';
 
-export async function existingRuntimeProvider(options: { kubeconfig: string; log: (line: string) => void }): Promise<RuntimeProvider> {
+export async function existingRuntimeProvider(options: { kubeconfig: string; bgpAccess?: string; log: (line: string) => void }): Promise<RuntimeProvider> {
+  // Read first: a bad file is refused before anything touches the cluster.
+  const access = options.bgpAccess ? loadBgpAccess(options.bgpAccess) : undefined;
   const kube = new Kube(options.kubeconfig);
   let nodes;
   let version;
@@ -22,6 +26,19 @@ export async function existingRuntimeProvider(options: { kubeconfig: string; log
     throw new Error(`--provider existing: cannot list Nodes with ${options.kubeconfig}: ${(error as Error).message}`);
   }
   if (nodes.length === 0) throw new Error(`--provider existing: the cluster of ${options.kubeconfig} has no Nodes`);
-  options.log(`existing cluster: ${nodes.length} nodes (${nodes.map((n) => n.name).join(', ')}), Kubernetes ${version}; no TOR access: BGP scenarios are not-supported`);
-  return { kubeconfig: options.kubeconfig, kubernetesVersion: version, nodes, vars: templateVars(planTopology(Math.max(1, nodes.length))) };
+  const names = nodes.map((n) => n.name);
+  if (access) checkNodesNamed(access, names, options.bgpAccess!);
+  const bgp = access
+    ? `BGP access from ${options.bgpAccess}: TOR ${access.tor.address} (AS ${access.tor.asn})${access.ibgpRouter ? `, iBGP router ${access.ibgpRouter.address}` : ''}${access.nodeLinks ? '' : '; no node links: node-loss scenarios are not-supported'}`
+    : 'no TOR access: BGP scenarios are not-supported (give --bgp-access FILE)';
+  options.log(`existing cluster: ${nodes.length} nodes (${names.join(', ')}), Kubernetes ${version}; ${bgp}`);
+  return { kubeconfig: options.kubeconfig, kubernetesVersion: version, nodes, ...access, vars: templateVars(planTopology(Math.max(1, nodes.length))) };
+}
+
+/** Node names in the access file must be the cluster's: a typo would silently skip a node. */
+function checkNodesNamed(access: BgpAccess, nodes: string[], source: string): void {
+  for (const [field, named] of [['ibgpNodes', access.ibgpNodes ?? []], ['nodeLinks', Object.keys(access.nodeLinks ?? {})]] as const) {
+    const unknown = named.filter((n) => !nodes.includes(n));
+    if (unknown.length) throw new Error(`${source}: ${field}: no such node in the cluster: ${unknown.join(', ')} (nodes: ${nodes.join(', ')})`);
+  }
 }

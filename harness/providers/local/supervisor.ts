@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { LocalEnvironment } from './environment.ts';
 import { DEFAULT_RUN_DIR, writeState, type EnvironmentState } from './state.ts';
+import { writeLocalBgpAccess } from './bgp-access.ts';
 
 const { values } = parseArgs({ options: { nodes: { type: 'string', default: '3' }, 'run-dir': { type: 'string', default: DEFAULT_RUN_DIR } } });
 const runDir = values['run-dir']!;
@@ -60,8 +61,9 @@ try {
   const timings = await env.start();
   state.kubernetesVersion = env.kubernetesVersion;
   state.readyMs = Math.round(timings.nodesReadyMs);
+  const bgpAccess = writeLocalBgpAccess(env.plan, runDir, env.adminKubeconfig);
   state.phase = 'ready';
-  log(`ready in ${state.readyMs} ms; kubeconfig: ${env.adminKubeconfig}`);
+  log(`ready in ${state.readyMs} ms; kubeconfig: ${env.adminKubeconfig}; BGP access: ${bgpAccess}`);
 } catch (error) {
   state.phase = 'failed';
   state.error = (error as Error).message;
