@@ -1,14 +1,19 @@
 // Sends one client request to an endpoint of its backend and streams the
 // answer back; tunnels HTTP upgrades (WebSocket) both ways.
 //
+// Requests go upstream through undici's dispatcher (one keep-alive pool per
+// endpoint): its callbacks carry the answer straight to the client's
+// response, without the stream objects of node:http's client, which is
+// where a proxy in Node spends most of its time per request.
+//
 // Failures:
-//  - connect refused/unreachable/timed out: nothing was sent (the request
-//    head and body wait for the connection), so the request is retried on
+//  - connect refused/unreachable/timed out: nothing was sent (undici writes
+//    the request only on a connected socket), so the request is retried on
 //    another endpoint, whatever its method, up to `retries` times, and the
 //    endpoint is passed over for EJECT_MS;
-//  - a reused keep-alive connection reset before any response byte: retried
-//    only for idempotent methods without a body (the upstream may have
-//    received it, and RFC 9110 §9.2.2 allows repeating those);
+//  - a connection closed or reset before any response byte: retried only
+//    for idempotent methods without a body (the upstream may have received
+//    it, and RFC 9110 §9.2.2 allows repeating those);
 //  - anything else before the response head: 502; no response head within
 //    responseTimeoutMs after the request was sent, or no connection within
 //    connectTimeoutMs on the last attempt: 504;
@@ -17,12 +22,13 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
 import type { Balancer } from '../upstream/balancer.ts';
 import type { Endpoint } from '../upstream/endpoints.ts';
 import type { Logger } from '../log.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import { rawErrorResponse } from '../server/client-errors.ts';
-import { clientResponseHeaders, switchingProtocolsHead, upstreamRequestHeaders, withoutHopByHop, type ForwardContext } from './headers.ts';
+import { clientResponseHeaders, switchingProtocolsHead, upstreamRequestHeaders, withoutHopByHop, type ForwardContext, type RawHeaders } from './headers.ts';
 
 export interface UpstreamSettings {
   connectTimeoutMs: number;
@@ -46,7 +52,8 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 /** How long an endpoint that refused a connection is passed over (unless it is the only one left). */
 const EJECT_MS = 2_000;
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EADDRNOTAVAIL', 'ECONNECT_TIMEOUT']);
-
+/** A kept-alive connection the upstream closed or reset under the request. */
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 class UpstreamTimeout extends Error {
   readonly code: string;
   constructor(code: 'ECONNECT_TIMEOUT' | 'ERESPONSE_TIMEOUT', ms: number) {
@@ -55,12 +62,25 @@ class UpstreamTimeout extends Error {
   }
 }
 
+/** undici's timeouts, named as the proxy's own (so logs and metrics do not depend on the client library). */
+function upstreamError(error: Error, settings: UpstreamSettings): NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new UpstreamTimeout('ECONNECT_TIMEOUT', settings.connectTimeoutMs);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return new UpstreamTimeout('ERESPONSE_TIMEOUT', settings.responseTimeoutMs);
+  return error as NodeJS.ErrnoException;
+}
+
+function rawHeaderStrings(raw: Dispatcher.DispatchController['rawHeaders']): RawHeaders {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((h) => (typeof h === 'string' ? h : h.toString('latin1')));
+}
+
 export class Forwarder {
   readonly #settings: UpstreamSettings;
   readonly #balancer: Balancer;
   readonly #metrics: ProxyMetrics;
   readonly #log: Logger;
-  readonly #agent: http.Agent;
+  readonly #pools: Agent;
   readonly #tunnels = new Set<Duplex>();
 
   constructor(settings: UpstreamSettings, balancer: Balancer, metrics: ProxyMetrics, log: Logger) {
@@ -68,9 +88,14 @@ export class Forwarder {
     this.#balancer = balancer;
     this.#metrics = metrics;
     this.#log = log;
-    // One pool for all endpoints (the Agent keeps one per host:port); LIFO keeps
-    // the busiest sockets warm and lets the others expire.
-    this.#agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 15_000, maxFreeSockets: 1024, timeout: settings.idleTimeoutMs, scheduling: 'lifo' });
+    this.#pools = new Agent({
+      connect: { timeout: settings.connectTimeoutMs },
+      // The response timeout is ours (exact, from the request being sent): undici's coarse timers fire up to half a second off.
+      headersTimeout: 0,
+      bodyTimeout: 0, // a streaming answer may pause as long as it likes; the client's side has its own timeouts
+      keepAliveTimeout: settings.idleTimeoutMs,
+      keepAliveMaxTimeout: settings.idleTimeoutMs,
+    });
   }
 
   /** Open WebSocket/upgrade tunnels (closed last on shutdown). */
@@ -84,7 +109,7 @@ export class Forwarder {
 
   close(): void {
     this.closeTunnels();
-    this.#agent.destroy();
+    void this.#pools.destroy().catch(() => undefined);
   }
 
   /**
@@ -96,26 +121,34 @@ export class Forwarder {
     const method = req.method ?? 'GET';
     const chunked = req.headers['transfer-encoding'] !== undefined;
     const hasBody = chunked || Number(req.headers['content-length'] ?? 0) > 0;
-    const headers = upstreamRequestHeaders(req.rawHeaders, { ...ctx, chunked });
+    // undici frames a body without Content-Length as chunked itself.
+    const headers = upstreamRequestHeaders(req.rawHeaders, ctx);
     const tried = new Set<string>();
-    let current: http.ClientRequest | undefined;
+    let current: Dispatcher.DispatchController | undefined;
+    let clientGone = false;
     let answered = false;
 
     res.once('close', () => {
-      if (!res.writableFinished) current?.destroy();
+      if (res.writableFinished) return;
+      clientGone = true;
+      current?.abort(new Error('the client went away'));
     });
 
     // A chunked body has no length up front: count it as it streams upstream.
+    // Attached once connected, next to undici's own reader: an earlier 'data'
+    // listener would let the body flow away before anyone sends it.
+    let counting = false;
     const limitChunkedBody = () => {
-      if (!chunked || options.maxBodyBytes <= 0) return;
+      if (!chunked || options.maxBodyBytes <= 0 || counting) return;
+      counting = true;
       let received = 0;
       req.on('data', (chunk: Buffer) => {
         received += chunk.length;
         if (received <= options.maxBodyBytes) return;
-        req.unpipe();
-        current?.destroy();
+        // Answer first: aborting the upstream request reports an error, which must find the client answered.
         if (!res.headersSent) sendError(res, 413, 'body-too-large', `request body over ${options.maxBodyBytes} bytes`, true);
         else res.destroy();
+        current?.abort(new Error('request body too large'));
       });
     };
 
@@ -123,73 +156,70 @@ export class Forwarder {
       const endpoint = this.#balancer.pick(target.backendKey, target.endpoints, tried);
       if (!endpoint) return this.#fail(res, target, lastError);
       tried.add(endpoint.key);
-      const release = this.#balancer.begin(endpoint);
-      let sentAt = 0;
-      let connectTimer: NodeJS.Timeout | undefined;
-      let responseTimer: NodeJS.Timeout | undefined;
+      const release = this.#balancer.begin(endpoint); // idempotent
       let connected = false;
-      let bodyStarted = false;
-      const clearTimers = () => {
-        clearTimeout(connectTimer);
-        clearTimeout(responseTimer);
-      };
+      let sentAt = 0;
+      let responseTimer: NodeJS.Timeout | undefined;
 
-      const upstream = http.request({ host: endpoint.address, port: endpoint.port, method, path, headers, agent: this.#agent });
-      current = upstream;
-      upstream.on('socket', (socket: Socket) => {
-        const send = () => {
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart: (controller) => {
+          // Called on a connected socket, just before the request is written.
+          current = controller;
           connected = true;
-          clearTimeout(connectTimer);
-          if (hasBody) {
-            bodyStarted = true;
-            limitChunkedBody();
-            req.pipe(upstream);
-          } else upstream.end();
-        };
-        if (socket.connecting) {
-          connectTimer = setTimeout(() => upstream.destroy(new UpstreamTimeout('ECONNECT_TIMEOUT', this.#settings.connectTimeoutMs)), this.#settings.connectTimeoutMs);
-          socket.once('connect', send);
-        } else send();
-      });
-      upstream.on('finish', () => {
-        sentAt = performance.now();
-        responseTimer = setTimeout(() => upstream.destroy(new UpstreamTimeout('ERESPONSE_TIMEOUT', this.#settings.responseTimeoutMs)), this.#settings.responseTimeoutMs);
-      });
-      upstream.on('response', (upstreamRes) => {
-        clearTimers();
-        answered = true;
-        if (sentAt > 0) this.#metrics.observeUpstreamLatency((performance.now() - sentAt) / 1000);
-        upstreamRes.once('close', () => {
+          if (clientGone) return controller.abort(new Error('the client went away'));
+          limitChunkedBody();
+        },
+        onRequestSent: () => {
+          sentAt = performance.now();
+          if (answered) return; // the upstream answered before taking the whole body
+          const controller = current;
+          responseTimer = setTimeout(() => controller?.abort(new UpstreamTimeout('ERESPONSE_TIMEOUT', this.#settings.responseTimeoutMs)), this.#settings.responseTimeoutMs);
+        },
+        onResponseStart: (controller, statusCode, _parsed, statusMessage) => {
+          clearTimeout(responseTimer);
+          answered = true;
+          if (sentAt > 0) this.#metrics.observeUpstreamLatency((performance.now() - sentAt) / 1000);
+          if (res.destroyed || res.headersSent) return controller.abort(new Error('the client response is already gone'));
+          const out = clientResponseHeaders(rawHeaderStrings(controller.rawHeaders));
+          if (options.closeAfter()) out.push('Connection', 'close');
+          res.writeHead(statusCode, statusMessage, out);
+        },
+        onResponseData: (controller, chunk) => {
+          if (res.write(chunk)) return;
+          // The client reads slower than the upstream sends: hold the upstream until it catches up.
+          controller.pause();
+          res.once('drain', () => controller.resume());
+        },
+        onResponseEnd: () => {
+          clearTimeout(responseTimer);
           release();
-          if (!upstreamRes.complete) res.destroy();
-        });
-        if (res.destroyed || res.headersSent) {
-          upstreamRes.destroy();
-          return;
-        }
-        const out = clientResponseHeaders(upstreamRes.rawHeaders);
-        if (options.closeAfter()) out.push('Connection', 'close');
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, out);
-        upstreamRes.pipe(res);
-      });
-      upstream.on('error', (error: NodeJS.ErrnoException) => {
-        clearTimers();
-        release();
-        if (answered) return void res.destroy();
-        if (res.destroyed || res.headersSent) return;
-        const code = error.code ?? 'EUNKNOWN';
-        this.#metrics.countUpstreamError(code);
-        const connectFailure = !connected && CONNECT_FAILURES.has(code);
-        if (connectFailure) this.#balancer.eject(endpoint, EJECT_MS);
-        const staleConnection = upstream.reusedSocket && code === 'ECONNRESET' && !hasBody && IDEMPOTENT.has(method);
-        if ((connectFailure && !bodyStarted) || staleConnection) {
-          if (tried.size <= this.#settings.retries && tried.size < target.endpoints.length) {
+          res.end();
+        },
+        onResponseError: (_controller, raw) => {
+          clearTimeout(responseTimer);
+          release();
+          if (answered) return void res.destroy();
+          if (clientGone || res.destroyed || res.headersSent) return;
+          const error = upstreamError(raw, this.#settings);
+          const code = error.code ?? 'EUNKNOWN';
+          this.#metrics.countUpstreamError(code);
+          const connectFailure = !connected && CONNECT_FAILURES.has(code);
+          if (connectFailure) this.#balancer.eject(endpoint, EJECT_MS);
+          const connectionLost = connected && CONNECTION_LOST.has((raw as NodeJS.ErrnoException).code ?? '') && !hasBody && IDEMPOTENT.has(method);
+          if ((connectFailure || connectionLost) && tried.size <= this.#settings.retries && tried.size < target.endpoints.length) {
             this.#metrics.countRetry();
             return attempt(describe(error, endpoint));
           }
-        }
-        this.#fail(res, target, describe(error, endpoint));
-      });
+          this.#fail(res, target, describe(error, endpoint));
+        },
+      };
+      this.#pools.dispatch({
+        origin: `http://${endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address}:${endpoint.port}`,
+        method: method as Dispatcher.HttpMethod,
+        path,
+        headers,
+        body: hasBody ? req : null,
+      }, handler);
     };
     attempt(undefined);
   }

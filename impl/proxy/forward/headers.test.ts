@@ -31,8 +31,9 @@ describe('upstreamRequestHeaders', () => {
   });
 
   it('re-frames chunked bodies and keeps the upgrade handshake for upgrades', () => {
-    const chunked = upstreamRequestHeaders(['Host', 'h', 'Transfer-Encoding', 'chunked'], { ...ctx, chunked: true });
-    expect(pairs(chunked)).toContain('Transfer-Encoding: chunked');
+    // The forwarder's client re-frames a body without Content-Length as chunked itself.
+    const chunked = upstreamRequestHeaders(['Host', 'h', 'Transfer-Encoding', 'chunked'], ctx);
+    expect(pairs(chunked).some((h) => /^transfer-encoding:/i.test(h))).toBe(false);
     const upgrade = upstreamRequestHeaders(['Host', 'h', 'Connection', 'Upgrade', 'Upgrade', 'websocket', 'Sec-WebSocket-Key', 'k'], { ...ctx, upgrade: 'websocket' });
     expect(pairs(upgrade)).toEqual(expect.arrayContaining(['Connection: upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Key: k']));
     expect(pairs(upgrade).filter((h) => /^connection:/i.test(h))).toHaveLength(1);

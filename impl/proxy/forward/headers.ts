@@ -51,8 +51,6 @@ export interface ForwardContext {
   host: string | undefined;
   /** An Upgrade request that keeps its Connection/Upgrade headers. */
   upgrade?: string;
-  /** The request had a chunked body: the upstream request must be chunked as well. */
-  chunked?: boolean;
 }
 
 /**
@@ -75,8 +73,8 @@ export function upstreamRequestHeaders(raw: RawHeaders, ctx: ForwardContext): Ra
   out.push('X-Forwarded-For', forwardedFor.filter((v) => v !== '').join(', '), 'X-Forwarded-Proto', ctx.proto);
   if (ctx.host !== undefined) out.push('X-Forwarded-Host', ctx.host);
   out.push('X-Forwarded-Port', String(ctx.port));
+  // A chunked body loses its Transfer-Encoding here: the client library re-frames it.
   if (ctx.upgrade) out.push('Connection', 'upgrade', 'Upgrade', ctx.upgrade);
-  else if (ctx.chunked) out.push('Transfer-Encoding', 'chunked');
   return out;
 }
 
