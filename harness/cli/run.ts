@@ -39,7 +39,12 @@ export interface RunOptions {
   convergenceTimeoutMs: number;
   keepNamespaces: boolean;
   workers: number;
+  /** vitest reporters to run next to ours: built-in names or module paths. */
+  reporters: string[];
 }
+
+/** vitest's built-in reporters (a path to a reporter module works too). */
+export const VITEST_REPORTERS = ['default', 'verbose', 'dot', 'minimal', 'tree', 'json', 'junit', 'tap', 'tap-flat', 'github-actions', 'blob', 'hanging-process'];
 
 export function parseRunArgs(args: string[]): RunOptions {
   const { values } = parseArgs({
@@ -57,6 +62,7 @@ export function parseRunArgs(args: string[]): RunOptions {
       timeout: { type: 'string', default: '30' },
       'keep-namespaces': { type: 'boolean', default: false },
       workers: { type: 'string', default: '3' },
+      reporter: { type: 'string', multiple: true },
     },
   });
   const provider = values.provider as RunOptions['provider'];
@@ -66,6 +72,11 @@ export function parseRunArgs(args: string[]): RunOptions {
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new Error(`--timeout must be a positive number of seconds, got "${values.timeout}"`);
   if (provider === 'existing' && !values.kubeconfig) throw new Error('--provider existing needs --kubeconfig PATH');
+  const reporters = (values.reporter ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+  for (const r of reporters) {
+    if (isReporterPath(r) && !existsSync(path.resolve(r))) throw new Error(`--reporter: no reporter module at ${path.resolve(r)}`);
+    if (!isReporterPath(r) && !VITEST_REPORTERS.includes(r)) throw new Error(`--reporter: unknown reporter "${r}" (vitest's: ${VITEST_REPORTERS.join(', ')}; or a path to a reporter module)`);
+  }
   if (values['bgp-access'] && provider !== 'existing') throw new Error(`--bgp-access is for --provider existing; the ${provider} provider has its own routers`);
   return {
     provider,
@@ -80,7 +91,12 @@ export function parseRunArgs(args: string[]): RunOptions {
     convergenceTimeoutMs: timeout * 1000,
     keepNamespaces: values['keep-namespaces']!,
     workers: Math.max(1, Number(values.workers) || 1),
+    reporters: reporters.map((r) => (isReporterPath(r) ? path.resolve(r) : r)),
   };
+}
+
+function isReporterPath(reporter: string): boolean {
+  return reporter.includes('/') || /\.[cm]?[jt]s$/.test(reporter);
 }
 
 /** Every scenario file, split into those that may run together and those that must run alone. */
@@ -181,7 +197,7 @@ async function runLocked(options: RunOptions, target: Target, started: Date, t0:
       config: false,
       root: REPO_ROOT,
       watch: false,
-      reporters: [reporter],
+      reporters: [reporter, ...options.reporters],
       maxWorkers: workers,
       fileParallelism: workers > 1,
       include: list.map((f) => path.relative(REPO_ROOT, f)),

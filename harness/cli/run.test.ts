@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseRunArgs } from './run.ts';
+
+describe('vipcheck run arguments', () => {
+  it('defaults to the reference target on the local provider, 30 s waits, 3 workers, no extra reporter', () => {
+    expect(parseRunArgs([])).toMatchObject({ provider: 'local', target: 'reference', convergenceTimeoutMs: 30_000, workers: 3, installTarget: true, keepNamespaces: false, reporters: [], reportDir: path.resolve('vipcheck-report') });
+  });
+
+  it('takes suites, ids, vitest reporters (built-in names or module paths) and BGP access for an existing cluster', () => {
+    const options = parseRunArgs(['--provider', 'existing', '--kubeconfig', 'k', '--bgp-access', 'access.yaml', '--suite', 'ingress,e2e', '--run', 'lb-a, lb-b',
+      '--reporter', 'github-actions,verbose', '--reporter', 'harness/report/reporter.ts', '--timeout', '5']);
+    expect(options).toMatchObject({ provider: 'existing', kubeconfig: 'k', bgpAccess: path.resolve('access.yaml'), suites: ['ingress', 'e2e'], ids: ['lb-a', 'lb-b'], convergenceTimeoutMs: 5000 });
+    expect(options.reporters).toEqual(['github-actions', 'verbose', path.resolve('harness/report/reporter.ts')]);
+  });
+
+  it('refuses what it cannot honour, saying why', () => {
+    expect(() => parseRunArgs(['--provider', 'docker'])).toThrow('--provider must be local, kind or existing, got "docker"');
+    expect(() => parseRunArgs(['--suite', 'l7'])).toThrow('--suite: unknown suite "l7" (known: ingress, loadbalancer, e2e)');
+    expect(() => parseRunArgs(['--timeout', '0'])).toThrow('--timeout must be a positive number of seconds, got "0"');
+    expect(() => parseRunArgs(['--provider', 'existing'])).toThrow('--provider existing needs --kubeconfig PATH');
+    expect(() => parseRunArgs(['--bgp-access', 'a.yaml'])).toThrow('--bgp-access is for --provider existing; the local provider has its own routers');
+    expect(() => parseRunArgs(['--reporter', 'fancy'])).toThrow(/^--reporter: unknown reporter "fancy" \(vitest's: default, verbose, .*github-actions/);
+    expect(() => parseRunArgs(['--reporter', './no-such-reporter.ts'])).toThrow(`--reporter: no reporter module at ${path.resolve('no-such-reporter.ts')}`);
+  });
+});
