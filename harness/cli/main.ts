@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { up, down, status, describeNodes } from '../providers/local/lifecycle.ts';
 import { doctor } from '../providers/local/prerequisites.ts';
 import { bgpAccessFile } from '../providers/local/bgp-access.ts';
+import { localApiServer, runLockHolder } from './run-lock.ts';
 
 const USAGE = `usage:
   vipcheck up     [--provider local|kind] [--nodes N]   bring an environment up, leave it running, print its kubeconfig
-  vipcheck down   [--provider local|kind]               tear it down; nothing of ours is left
+  vipcheck down   [--provider local|kind] [--force]     tear it down; nothing of ours is left (--force: even under a run)
   vipcheck status                                       what is up, where its kubeconfig is
   vipcheck doctor [--provider local|kind]               check prerequisites, say exactly what to install
   vipcheck run    [--provider local|kind|existing] [--target reference|FILE]
@@ -38,7 +39,11 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'down': {
-      const { values } = parseArgs({ args: rest, options: { provider: { type: 'string', default: 'local' } } });
+      const { values } = parseArgs({ args: rest, options: { provider: { type: 'string', default: 'local' }, force: { type: 'boolean', default: false } } });
+      const running = values.provider === 'local' ? runLockHolder(localApiServer()) : undefined;
+      if (running && !values.force) {
+        throw new Error(`a vipcheck run is using this environment (pid ${running.pid}, target ${running.target}, since ${running.since}); let it finish, or take it down anyway with "vipcheck down --force"`);
+      }
       if (values.provider === 'kind') {
         const { destroyKindEnvironment } = await import('../providers/kind/kind-provider.ts');
         const removed = await destroyKindEnvironment({ log });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunLockedError, acquireRunLock, apiServerOf, localApiServer, runLockFile } from './run-lock.ts';
+import { RunLockedError, acquireRunLock, apiServerOf, localApiServer, runLockFile, runLockHolder } from './run-lock.ts';
 
 describe('run lock', () => {
   let dir: string;
@@ -26,6 +26,16 @@ describe('run lock', () => {
     expect(refused).toBeInstanceOf(RunLockedError);
     expect((refused as RunLockedError).holder).toMatchObject({ pid: 1, target: 'traefik', cluster: CLUSTER });
     expect((refused as Error).message).toMatch(/^another vipcheck run is using https:\/\/198\.18\.0\.2:6443 \(pid 1, target traefik, since /);
+  });
+
+  it('names the live holder, and no holder once it released or died', () => {
+    expect(runLockHolder(CLUSTER, dir)).toBeUndefined();
+    const release = acquireRunLock(CLUSTER, 'reference', { dir });
+    expect(runLockHolder(CLUSTER, dir)).toMatchObject({ pid: process.pid, target: 'reference' });
+    release();
+    expect(runLockHolder(CLUSTER, dir)).toBeUndefined();
+    writeFileSync(runLockFile(CLUSTER, dir), JSON.stringify({ pid: spawnSync('true').pid, cluster: CLUSTER, target: 'old', since: 'then' }));
+    expect(runLockHolder(CLUSTER, dir)).toBeUndefined();
   });
 
   it('locks clusters separately', () => {

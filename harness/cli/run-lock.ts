@@ -46,6 +46,12 @@ export function runLockFile(cluster: string, dir = os.tmpdir()): string {
   return path.join(dir, `vc-run-${createHash('sha256').update(cluster).digest('hex').slice(0, 12)}.lock`);
 }
 
+/** The live run holding `cluster`, if any. */
+export function runLockHolder(cluster: string, dir = os.tmpdir()): RunLockHolder | undefined {
+  const holder = readHolder(runLockFile(cluster, dir));
+  return holder && alive(holder.pid) ? holder : undefined;
+}
+
 function readHolder(file: string): RunLockHolder | undefined {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as RunLockHolder;
