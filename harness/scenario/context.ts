@@ -15,6 +15,9 @@ import type { Runtime, TorAccess } from './runtime.ts';
 import type { Scenario } from './types.ts';
 import { cutNode, restoreNode } from '../providers/operations.ts';
 
+/** The label on every scenario namespace; its value is the scenario id. */
+export const SCENARIO_LABEL = 'vipcheck.dev/scenario';
+
 export class NotSupportedError extends Error {
   /** Waiting cannot change it: waits give up at once (see harness/util/wait.ts). */
   readonly permanent = true;
@@ -131,6 +134,28 @@ export class ScenarioContext {
     this.noteConvergence(result, options.convergence);
     this.log(`${what}: after ${result.convergenceMs} ms`);
     return result;
+  }
+
+  /**
+   * Waits (bounded, 90 s) until no other scenario's namespace is being
+   * deleted: for a scenario that measures a reaction to a deletion of its
+   * own, which implementations that re-queue all their objects on every
+   * deletion (MetalLB v0.12's controller does) would otherwise serve behind
+   * the churn of earlier scenarios' teardown. Gives up with a log line, not
+   * a failure: a namespace stuck terminating is the cluster's problem.
+   */
+  async quietCluster(): Promise<void> {
+    const started = performance.now();
+    try {
+      await waitFor('other scenarios\' namespaces to finish terminating', async () => {
+        const list = await this.kube.core.listNamespace({ labelSelector: SCENARIO_LABEL });
+        const terminating = list.items.filter((n) => n.metadata?.deletionTimestamp && n.metadata.name !== this.namespace).map((n) => n.metadata!.name!);
+        return { ok: terminating.length === 0, observed: terminating };
+      }, { timeoutMs: 90_000, intervalMs: 250 });
+      this.log(`quiet cluster after ${Math.round(performance.now() - started)} ms`);
+    } catch (error) {
+      this.log(`starting without a quiet cluster: ${(error as Error).message}`);
+    }
   }
 
   measure(name: string, value: number): void {

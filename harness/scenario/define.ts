@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { test } from 'vitest';
 import { closeConnections } from '../traffic/client.ts';
-import { ScenarioContext, NotSupportedError } from './context.ts';
+import { ScenarioContext, NotSupportedError, SCENARIO_LABEL } from './context.ts';
 import { loadRuntime } from './runtime.ts';
 import type { Scenario, ScenarioMeta } from './types.ts';
 import type { Feature } from './features.ts';
@@ -40,7 +40,7 @@ export function scenario(definition: Scenario): Scenario {
     const ctx = new ScenarioContext(definition, runtime);
     try {
       await ctx.kube.deleteNamespace(ctx.namespace, { wait: true, timeoutMs: 60_000 }); // a kept namespace of an earlier failed run
-      await ctx.kube.ensureNamespace(ctx.namespace, { 'vipcheck.dev/scenario': definition.id });
+      await ctx.kube.ensureNamespace(ctx.namespace, { [SCENARIO_LABEL]: definition.id });
       for (const fixture of definition.fixtures ?? []) await ctx.apply(fixture);
       await definition.run(ctx);
       const problems = await ctx.runCleanups();

@@ -2,7 +2,7 @@
 // it is published through, the next hops the TOR must hold for its VIP, and
 // scenario-owned copies of that Service with another type or traffic policy.
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
-import { NotSupportedError, type ScenarioContext } from '../../harness/scenario/context.ts';
+import { NotSupportedError, SCENARIO_LABEL, type ScenarioContext } from '../../harness/scenario/context.ts';
 import type { IngressPart } from '../../harness/targets/target.ts';
 import { nodeAddresses, nodesWithReadyEndpoints } from '../loadbalancer/helpers.ts';
 
@@ -50,7 +50,7 @@ export async function copyOfPublishedService(ctx: ScenarioContext, spec: { type:
   const copy: V1Service = {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: ctx.namespace, namespace: original.metadata!.namespace, labels: { 'vipcheck.dev/scenario': ctx.scenario.id } },
+    metadata: { name: ctx.namespace, namespace: original.metadata!.namespace, labels: { [SCENARIO_LABEL]: ctx.scenario.id } },
     spec: {
       type: spec.type,
       externalTrafficPolicy: spec.externalTrafficPolicy,

@@ -11,6 +11,8 @@ scenario({
   disruptive: true,
   description: 'when the pool is empty the next Service stays pending with AllocationFailed; freeing an address serves it',
   async run(ctx) {
+    // What it measures follows a deletion: start after the teardown of the scenarios before it.
+    await ctx.quietCluster();
     const tiny = `${runVar(ctx, 'poolTinyFirst')}-${runVar(ctx, 'poolTinyLast')}`; // two addresses
     await ctx.echoBackend('web');
     await createService(ctx, 'first', { backend: 'web', pool: 'tiny' });
