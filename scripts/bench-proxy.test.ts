@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWrk } from './bench-proxy.ts';
+import { parseArgs, parseWrk } from './bench-proxy.ts';
 
 const sample = `Running 5s test @ http://127.0.0.1:18081/
   1 threads and 32 connections
@@ -26,5 +26,13 @@ describe('parseWrk', () => {
 
   it('refuses output without the numbers', () => {
     expect(() => parseWrk('unable to connect to 127.0.0.1:1 Connection refused')).toThrow('no Requests/sec');
+  });
+});
+
+describe('bench-proxy arguments', () => {
+  it('pins by default on a multi-CPU machine, not with --no-pin, and refuses unbounded or unknown settings', () => {
+    expect(parseArgs(['--rounds', '3', '--no-pin'])).toMatchObject({ rounds: 3, pin: false, duration: 8 });
+    expect(() => parseArgs(['--duration', '60'])).toThrow('bench-proxy: a measurement is bounded to 10 s');
+    expect(() => parseArgs(['--pin'])).toThrow(/^bench-proxy: bad argument "--pin /);
   });
 });

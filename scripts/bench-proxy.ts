@@ -1,4 +1,4 @@
-// npm run bench:proxy [-- --duration 8 --latency-duration 5 --connections 32 --rounds 2]
+// npm run bench:proxy [-- --duration 8 --latency-duration 5 --connections 32 --rounds 2 --no-pin]
 //
 // Throughput and latency of the reference proxy against the same echo
 // backend reached (a) directly, (b) through impl/proxy, (c) through Debian's
@@ -8,8 +8,12 @@
 //  - latency: one keep-alive client for `latency-duration` s, so the
 //    percentiles show what a hop adds per request, not queueing.
 // Targets are measured in interleaved rounds and the median round is kept,
-// because this machine is shared. Every process and file is vc- prefixed
-// and removed at the end.
+// because this machine is shared. For the one-connection latency
+// measurement, with two CPUs or more, wrk runs on CPU 0 and every server
+// (echo, proxy, nginx) on CPU 1 (taskset): the load generator then never
+// preempts a server mid-request, so the tails show the hop, not the
+// scheduler. Throughput is measured unpinned: it is the machine's capacity
+// that a proxy may use. --no-pin leaves all placement to the scheduler.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -30,16 +34,21 @@ interface Options {
   latencyDuration: number;
   connections: number;
   rounds: number;
+  pin: boolean;
 }
 
-function parseArgs(argv: string[]): Options {
-  const options: Options = { duration: 8, latencyDuration: 5, connections: 32, rounds: 2 };
-  const keys: Record<string, keyof Options> = { '--duration': 'duration', '--latency-duration': 'latencyDuration', '--connections': 'connections', '--rounds': 'rounds' };
+export function parseArgs(argv: string[]): Options {
+  const options: Options = { duration: 8, latencyDuration: 5, connections: 32, rounds: 2, pin: os.cpus().length >= 2 };
+  const keys: Record<string, 'duration' | 'latencyDuration' | 'connections' | 'rounds'> = { '--duration': 'duration', '--latency-duration': 'latencyDuration', '--connections': 'connections', '--rounds': 'rounds' };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--no-pin') {
+      options.pin = false;
+      continue;
+    }
     const key = keys[argv[i]];
     const value = Number(argv[i + 1]);
     if (!key || !Number.isInteger(value) || value <= 0) {
-      throw new Error(`bench-proxy: bad argument "${argv[i]} ${argv[i + 1] ?? ''}"; use ${Object.keys(keys).join(', ')} with positive integers`);
+      throw new Error(`bench-proxy: bad argument "${argv[i]} ${argv[i + 1] ?? ''}"; use ${Object.keys(keys).join(', ')} with positive integers, or --no-pin`);
     }
     options[key] = value;
     i++;
@@ -77,8 +86,19 @@ export function parseWrk(text: string): Measurement {
   };
 }
 
-async function wrk(url: string, connections: number, seconds: number): Promise<Measurement> {
-  const { stdout } = await run(['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-H', `Host: ${HOST}`, url], { timeoutMs: (seconds + 15) * 1000 });
+const LOAD_CPU = 0;
+const SERVER_CPU = 1;
+
+/** Moves processes, their threads and their children (nginx's worker) to the given CPUs ("1", or "0-N" for all). */
+async function placeOn(pids: number[], cpus: string): Promise<void> {
+  for (const pid of pids) {
+    const children = (await run(['pgrep', '-P', String(pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
+    for (const p of [pid, ...children]) await run(['taskset', '-a', '-p', '-c', cpus, String(p)]);
+  }
+}
+
+async function wrk(url: string, connections: number, seconds: number, pinned = false): Promise<Measurement> {
+  const { stdout } = await run([...(pinned ? ['taskset', '-c', String(LOAD_CPU)] : []), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-H', `Host: ${HOST}`, url], { timeoutMs: (seconds + 15) * 1000 });
   return parseWrk(stdout);
 }
 
@@ -156,20 +176,24 @@ async function main(): Promise<void> {
     started.push(proxy);
     const ng = await startNginx(dir, echo.httpPort);
     nginx = ng.child;
+    const servers = [echo.pid, proxy.pid, ng.child.pid!];
+    const allCpus = `0-${os.cpus().length - 1}`;
 
     const targets = [
       { name: 'echo (direct)', url: `http://127.0.0.1:${echo.httpPort}/bench` },
       { name: 'impl/proxy', url: `http://127.0.0.1:${proxy.listening.http}/bench` },
       { name: 'nginx', url: `http://127.0.0.1:${ng.port}/bench` },
     ];
-    process.stdout.write(`bench-proxy: ${options.rounds} rounds; throughput ${options.connections} connections × ${options.duration} s, latency 1 connection × ${options.latencyDuration} s; ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}\n`);
+    process.stdout.write(`bench-proxy: ${options.rounds} rounds; throughput ${options.connections} connections × ${options.duration} s, latency 1 connection × ${options.latencyDuration} s; ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}; ${options.pin ? `latency with wrk on CPU ${LOAD_CPU} and the servers on CPU ${SERVER_CPU}` : 'not pinned'}\n`);
     for (const t of targets) await wrk(t.url, 8, 1); // warm-up: JIT, connection pools
     const throughput = new Map<string, Measurement[]>(targets.map((t) => [t.name, []]));
     const latency = new Map<string, Measurement[]>(targets.map((t) => [t.name, []]));
     for (let round = 1; round <= options.rounds; round++) {
       for (const t of targets) {
         throughput.get(t.name)!.push(await wrk(t.url, options.connections, options.duration));
-        latency.get(t.name)!.push(await wrk(t.url, 1, options.latencyDuration));
+        if (options.pin) await placeOn(servers, String(SERVER_CPU));
+        latency.get(t.name)!.push(await wrk(t.url, 1, options.latencyDuration, options.pin));
+        if (options.pin) await placeOn(servers, allCpus);
         process.stdout.write(`  round ${round}: ${t.name} done\n`);
       }
     }
