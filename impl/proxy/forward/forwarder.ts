@@ -119,19 +119,29 @@ export class Forwarder {
    */
   forward(req: IncomingMessage, res: ServerResponse, target: ForwardTarget, ctx: ForwardContext, path: string, options: { closeAfter: () => boolean; maxBodyBytes: number }): void {
     const method = req.method ?? 'GET';
+    if (path === '*') {
+      // OPTIONS * asks about the server itself (RFC 9110 §9.3.7): the server the client talks to is this proxy.
+      res.writeHead(200, ['Allow', 'GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS', 'Content-Length', '0']);
+      res.end();
+      return;
+    }
     const chunked = req.headers['transfer-encoding'] !== undefined;
     const hasBody = chunked || Number(req.headers['content-length'] ?? 0) > 0;
     // undici frames a body without Content-Length as chunked itself.
     const headers = upstreamRequestHeaders(req.rawHeaders, ctx);
     const tried = new Set<string>();
     let current: Dispatcher.DispatchController | undefined;
+    let releaseCurrent: (() => void) | undefined;
     let clientGone = false;
     let answered = false;
 
     res.once('close', () => {
       if (res.writableFinished) return;
       clientGone = true;
-      current?.abort(new Error('the client went away'));
+      if (current) current.abort(new Error('the client went away'));
+      // Still connecting: undici offers no way to cancel a queued request (it is aborted in
+      // onRequestStart); stop counting it against the endpoint now.
+      else releaseCurrent?.();
     });
 
     // A chunked body has no length up front: count it as it streams upstream.
@@ -157,6 +167,7 @@ export class Forwarder {
       if (!endpoint) return this.#fail(res, target, lastError);
       tried.add(endpoint.key);
       const release = this.#balancer.begin(endpoint); // idempotent
+      releaseCurrent = release;
       let connected = false;
       let sentAt = 0;
       let responseTimer: NodeJS.Timeout | undefined;
@@ -175,13 +186,18 @@ export class Forwarder {
           const controller = current;
           responseTimer = setTimeout(() => controller?.abort(new UpstreamTimeout('ERESPONSE_TIMEOUT', this.#settings.responseTimeoutMs)), this.#settings.responseTimeoutMs);
         },
-        onResponseStart: (controller, statusCode, _parsed, statusMessage) => {
+        onResponseStart: (controller, statusCode, parsed, statusMessage) => {
+          if (statusCode < 200) return; // 102/103: interim, the final head follows
           clearTimeout(responseTimer);
           answered = true;
           if (sentAt > 0) this.#metrics.observeUpstreamLatency((performance.now() - sentAt) / 1000);
           if (res.destroyed || res.headersSent) return controller.abort(new Error('the client response is already gone'));
           const out = clientResponseHeaders(rawHeaderStrings(controller.rawHeaders));
           if (options.closeAfter()) out.push('Connection', 'close');
+          // A body delimited by the upstream closing its connection stays close-delimited: re-chunked,
+          // a cut upstream (which undici cannot tell from a clean close) would look complete to the client.
+          const bodyless = method === 'HEAD' || statusCode === 204 || statusCode === 304;
+          if (!bodyless && parsed['content-length'] === undefined && parsed['transfer-encoding'] === undefined) res.useChunkedEncodingByDefault = false;
           res.writeHead(statusCode, statusMessage, out);
         },
         onResponseData: (controller, chunk) => {
@@ -199,12 +215,12 @@ export class Forwarder {
           clearTimeout(responseTimer);
           release();
           if (answered) return void res.destroy();
-          if (clientGone || res.destroyed || res.headersSent) return;
           const error = upstreamError(raw, this.#settings);
           const code = error.code ?? 'EUNKNOWN';
-          this.#metrics.countUpstreamError(code);
           const connectFailure = !connected && CONNECT_FAILURES.has(code);
-          if (connectFailure) this.#balancer.eject(endpoint, EJECT_MS);
+          if (connectFailure) this.#balancer.eject(endpoint, EJECT_MS); // whether or not the client still waits
+          if (clientGone || res.destroyed || res.headersSent) return;
+          this.#metrics.countUpstreamError(code);
           const connectionLost = connected && CONNECTION_LOST.has((raw as NodeJS.ErrnoException).code ?? '') && !hasBody && IDEMPOTENT.has(method);
           if ((connectFailure || connectionLost) && tried.size <= this.#settings.retries && tried.size < target.endpoints.length) {
             this.#metrics.countRetry();
