@@ -30,6 +30,7 @@ export function referenceTarget(): Target {
       pods: { namespace: 'vipcheck-ingress', labelSelector: 'app.kubernetes.io/name=vipcheck-proxy' },
       // impl/proxy documents ImplementationSpecific as Prefix matching (impl/proxy/routing).
       implementationSpecific: 'prefix',
+      instance: ['scenarios/e2e/reference-proxy-rbac.yaml', 'scenarios/e2e/reference-proxy-instance.yaml'],
     },
     loadBalancer: {
       manifests: numberedManifests('metallb'),

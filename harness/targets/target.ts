@@ -29,6 +29,19 @@ export interface IngressPart {
   pods: { namespace: string; labelSelector: string };
   /** What pathType ImplementationSpecific means for this controller, as it documents it (needed to claim that feature). */
   implementationSpecific?: 'prefix' | 'exact';
+  /**
+   * Manifests of another instance of the controller, for the e2e scenarios
+   * that need a second one (e2e-two-controllers, e2e-access-hostport). They
+   * are applied in the scenario's namespace with its template variables plus
+   * `instanceName` and `hostPort`, and must make: an IngressClass named
+   * `{{ namespace }}` that only this instance serves; a Deployment
+   * `{{ instanceName }}` whose pods are labelled `app: {{ instanceName }}`
+   * and take HTTP on hostPort `{{ hostPort }}`; a LoadBalancer Service
+   * `{{ instanceName }}` (port 80) that the instance writes into the status
+   * of the Ingresses it serves. Cluster-scoped objects are deleted after the
+   * scenario. Without it those scenarios are not-supported.
+   */
+  instance?: string[];
 }
 
 export interface LoadBalancerPart {
@@ -104,6 +117,7 @@ export function validateTarget(value: unknown, source: string, baseDir: string):
     strings(p!, 'ingress.publish', ['namespace', 'service']);
     workloads(i, 'ingress');
     selector(i, 'ingress', 'pods');
+    if (i.instance !== undefined) list(i, 'ingress', 'instance');
     if (i.implementationSpecific !== undefined && i.implementationSpecific !== 'prefix' && i.implementationSpecific !== 'exact') {
       fail('ingress.implementationSpecific', 'must be "prefix" or "exact"');
     }

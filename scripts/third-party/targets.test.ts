@@ -54,10 +54,11 @@ describe('third-party target files', () => {
     expect([...both.features].sort()).toEqual([...traefik.features, ...metallb.features].sort());
     const resolved = (t: Target, list: string[] | undefined) => (list ?? []).map((f) => path.resolve(t.baseDir, f));
     expect(resolved(both, both.ingress?.manifests)).toEqual(resolved(traefik, traefik.ingress?.manifests));
+    expect(resolved(both, both.ingress?.instance)).toEqual(resolved(traefik, traefik.ingress?.instance));
     expect(resolved(both, both.loadBalancer?.manifests)).toEqual(resolved(metallb, metallb.loadBalancer?.manifests));
     expect(both.images).toEqual({ ...traefik.images, ...metallb.images });
     const { baseDir: _a, name: _b, version: _c, description: _d, features: _e, images: _f, ...bothParts } = both;
-    expect(bothParts.ingress).toEqual({ ...traefik.ingress, manifests: both.ingress!.manifests });
+    expect(bothParts.ingress).toEqual({ ...traefik.ingress, manifests: both.ingress!.manifests, instance: both.ingress!.instance });
     expect(bothParts.loadBalancer).toEqual({ ...metallb.loadBalancer, manifests: both.loadBalancer!.manifests });
   });
 

@@ -1,9 +1,9 @@
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import { scenario } from '../../harness/scenario/define.ts';
 import { send } from '../../harness/traffic/client.ts';
-import { controllerHostPort, installReferenceProxy } from './controller.ts';
+import { controllerHostPort, installControllerInstance } from './controller.ts';
 
-// For a scenario-owned reference proxy: outside the NodePort range, so kube-proxy never claims it.
+// For a scenario-owned instance of the controller: outside the NodePort range, so kube-proxy never claims it.
 const OWN_HOST_PORT = 18080;
 const HOST = 'hostport.e2e.example';
 
@@ -15,7 +15,7 @@ scenario({
   description: 'the controller is reached through its hostPort on the nodes that run it, from outside through the TOR, and not on the other nodes',
   async run(ctx) {
     await ctx.echoBackend('app');
-    // The target's own controller when it declares a hostPort; else a reference proxy of the scenario's own.
+    // The target's own controller when it declares a hostPort; else an instance of it of the scenario's own.
     const targets = await controllerHostPort(ctx);
     const { port, nodes: running } = targets ?? (await ownHostPortController(ctx));
     await ctx.apply('e2e/ingress.yaml', { name: 'hostport', host: HOST, backend: 'app', ...(targets ? {} : { ingressClass: ctx.namespace }) });
@@ -40,8 +40,7 @@ scenario({
 });
 
 async function ownHostPortController(ctx: ScenarioContext): Promise<{ port: number; nodes: string[] }> {
-  await installReferenceProxy(ctx, 'e2e/hostport-controller.yaml', { hostPort: OWN_HOST_PORT });
-  await ctx.kube.waitForDeployment(ctx.namespace, 'hostport-proxy', ctx.timeoutMs * 2);
+  await installControllerInstance(ctx, 'hostport-proxy', OWN_HOST_PORT);
   const pods = await ctx.kube.podsOf(ctx.namespace, 'app=hostport-proxy');
   return { port: OWN_HOST_PORT, nodes: pods.map((p) => p.spec!.nodeName!).filter(Boolean) };
 }

@@ -1,7 +1,9 @@
 // The target's ingress controller as the e2e scenarios reach it: the Service
 // it is published through, the next hops the TOR must hold for its VIP, and
 // scenario-owned copies of that Service with another type or traffic policy.
+import path from 'node:path';
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
+import { loadFixture } from '../../harness/kube/fixtures.ts';
 import { NotSupportedError, SCENARIO_LABEL, type ScenarioContext } from '../../harness/scenario/context.ts';
 import type { IngressPart } from '../../harness/targets/target.ts';
 import { nodeAddresses, nodesWithReadyEndpoints } from '../loadbalancer/helpers.ts';
@@ -63,20 +65,24 @@ export async function copyOfPublishedService(ctx: ScenarioContext, spec: { type:
 }
 
 /**
- * Installs a scenario-owned instance of the reference proxy (its RBAC, then
- * `fixture`) into the scenario's namespace; the cluster-scoped objects are
- * deleted at the end. Other targets get not-supported: the scenario has no
- * recipe for a second instance of their controller.
+ * Installs another instance of the target's controller from its
+ * `ingress.instance` recipe into the scenario's namespace (IngressClass
+ * `<namespace>`, Deployment and LoadBalancer Service `name`, HTTP on
+ * `hostPort`), waits for it, and deletes its cluster-scoped objects at the
+ * end. Not-supported for a target without a recipe.
  */
-export async function installReferenceProxy(ctx: ScenarioContext, fixture: string, vars: Record<string, string | number> = {}): Promise<void> {
-  if (ctx.target.name !== 'reference') {
-    throw new NotSupportedError(`${ctx.scenario.id} installs its own instance of the reference proxy (impl/proxy); there is no recipe for another instance of ${ctx.target.name}'s controller`);
+export async function installControllerInstance(ctx: ScenarioContext, name: string, hostPort: number): Promise<void> {
+  const recipe = ingressOf(ctx).instance;
+  if (!recipe?.length) {
+    throw new NotSupportedError(`${ctx.scenario.id} needs another instance of ${ctx.target.name}'s controller, and the target has no recipe for one (ingress.instance)`);
   }
-  for (const file of ['e2e/reference-proxy-rbac.yaml', fixture]) {
-    for (const object of await ctx.apply(file, vars)) {
+  for (const file of recipe) {
+    const objects = await loadFixture(path.resolve(ctx.target.baseDir, file), ctx.vars({ instanceName: name, hostPort }), ctx.namespace);
+    for (const object of await ctx.applyObjects(objects, file)) {
       if (!object.metadata?.namespace) ctx.defer(() => ctx.kube.deleteObject(object));
     }
   }
+  await ctx.kube.waitForDeployment(ctx.namespace, name, ctx.timeoutMs * 2);
 }
 
 /** The hostPort the target's controller pods serve HTTP on, and the nodes of its Ready pods; undefined when it declares none. */

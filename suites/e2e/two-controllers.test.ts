@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { installReferenceProxy } from './controller.ts';
+import { installControllerInstance } from './controller.ts';
+
+const SECOND_HOST_PORT = 18081;
 
 scenario({
   id: 'e2e-two-controllers',
@@ -10,8 +12,8 @@ scenario({
   description: 'two controllers with two IngressClasses, each behind its own VIP, each serve and write status for only their own Ingresses',
   async run(ctx) {
     await Promise.all([ctx.echoBackend('first-app'), ctx.echoBackend('second-app')]);
-    await installReferenceProxy(ctx, 'e2e/second-controller.yaml');
-    await ctx.kube.waitForDeployment(ctx.namespace, 'second-proxy', ctx.timeoutMs * 2);
+    // Its hostPort is unused here; it differs from e2e-access-hostport's, which may run at the same time.
+    await installControllerInstance(ctx, 'second-proxy', SECOND_HOST_PORT);
     await ctx.apply('e2e/two-controllers.yaml');
     const first = ctx.ingressAddress();
     const second = (await ctx.kube.waitForLoadBalancerIp(ctx.namespace, 'second-proxy', ctx.timeoutMs)).value;
