@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { alive } from '../netns/netns.ts';
-import { APISERVER_PORT } from '../providers/local/control-plane.ts';
+import { apiServerUrlOf } from '../providers/local/control-plane.ts';
 import { planTopology } from '../providers/local/topology.ts';
 
 export interface RunLockHolder {
@@ -30,7 +30,7 @@ export class RunLockedError extends Error {
 
 /** The API server of the local provider's environment: its addresses are fixed, one per machine. */
 export function localApiServer(): string {
-  return `https://${planTopology(1).controlPlane.address}:${APISERVER_PORT}`;
+  return apiServerUrlOf(planTopology(1));
 }
 
 /** The API server a kubeconfig's current context points at. */

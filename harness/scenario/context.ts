@@ -63,9 +63,9 @@ export class ScenarioContext {
     this.lines.push(`${new Date().toISOString()} ${line}`);
   }
 
-  /** Applies a fixture (under fixtures/scenarios/) into this scenario's namespace. */
+  /** Applies a fixture (under fixtures/scenarios/, or an absolute path) into this scenario's namespace. */
   async apply(fixture: string, extra: TemplateVars = {}): Promise<KubernetesObject[]> {
-    const objects = await loadFixture(path.join('scenarios', fixture), this.vars(extra), this.namespace);
+    const objects = await loadFixture(path.isAbsolute(fixture) ? fixture : path.join('scenarios', fixture), this.vars(extra), this.namespace);
     return this.applyObjects(objects, fixture);
   }
 

@@ -3,7 +3,6 @@
 // scenario-owned copies of that Service with another type or traffic policy.
 import path from 'node:path';
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
-import { loadFixture } from '../../harness/kube/fixtures.ts';
 import { NotSupportedError, SCENARIO_LABEL, type ScenarioContext } from '../../harness/scenario/context.ts';
 import type { IngressPart } from '../../harness/targets/target.ts';
 import { nodeAddresses, nodesWithReadyEndpoints } from '../loadbalancer/helpers.ts';
@@ -77,8 +76,7 @@ export async function installControllerInstance(ctx: ScenarioContext, name: stri
     throw new NotSupportedError(`${ctx.scenario.id} needs another instance of ${ctx.target.name}'s controller, and the target has no recipe for one (ingress.instance)`);
   }
   for (const file of recipe) {
-    const objects = await loadFixture(path.resolve(ctx.target.baseDir, file), ctx.vars({ instanceName: name, hostPort }), ctx.namespace);
-    for (const object of await ctx.applyObjects(objects, file)) {
+    for (const object of await ctx.apply(path.resolve(ctx.target.baseDir, file), { instanceName: name, hostPort })) {
       if (!object.metadata?.namespace) ctx.defer(() => ctx.kube.deleteObject(object));
     }
   }

@@ -46,11 +46,16 @@ export interface ControlPlaneFiles {
   apiServerUrl: string;
 }
 
+/** Where the control plane of a plan serves the Kubernetes API. */
+export function apiServerUrlOf(plan: TopologyPlan): string {
+  return `https://${plan.controlPlane.address}:${APISERVER_PORT}`;
+}
+
 /** Identities and kubeconfigs for everything that talks to the API server. */
 export async function writeControlPlaneFiles(runDir: string, plan: TopologyPlan): Promise<ControlPlaneFiles> {
   const pki = new Pki(path.join(runDir, 'pki'));
   await pki.init();
-  const apiServerUrl = `https://${plan.controlPlane.address}:${APISERVER_PORT}`;
+  const apiServerUrl = apiServerUrlOf(plan);
   await pki.serving('apiserver', 'kube-apiserver', [
     plan.controlPlane.address, plan.kubernetesServiceIp, '127.0.0.1',
     'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', 'localhost',

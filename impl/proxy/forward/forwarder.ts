@@ -62,11 +62,12 @@ class UpstreamTimeout extends Error {
   }
 }
 
-/** undici's timeouts, named as the proxy's own (so logs and metrics do not depend on the client library). */
+/**
+ * undici's connect timeout, named as the proxy's own (so logs and metrics do
+ * not depend on the client library); the response timeout is ours already.
+ */
 function upstreamError(error: Error, settings: UpstreamSettings): NodeJS.ErrnoException {
-  const code = (error as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new UpstreamTimeout('ECONNECT_TIMEOUT', settings.connectTimeoutMs);
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') return new UpstreamTimeout('ERESPONSE_TIMEOUT', settings.responseTimeoutMs);
+  if ((error as NodeJS.ErrnoException).code === 'UND_ERR_CONNECT_TIMEOUT') return new UpstreamTimeout('ECONNECT_TIMEOUT', settings.connectTimeoutMs);
   return error as NodeJS.ErrnoException;
 }
 
