@@ -29,8 +29,8 @@ import { createTopology, destroyTopology, planTopology } from '../harness/provid
 import { Tor } from '../harness/tor/tor.ts';
 import { SpeakerProcess } from '../harness/tor/speaker-process.ts';
 import { claimTopology } from '../harness/tor/topology-claim.ts';
-import { run, spawnProcess } from '../harness/util/exec.ts';
-import { waitFor } from '../harness/util/wait.ts';
+import { run, spawnProcess } from '../lib/exec.ts';
+import { waitFor } from '../lib/wait.ts';
 
 const { values } = parseArgs({ options: { prefixes: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' } } });
 const COUNT = Number(values.prefixes);

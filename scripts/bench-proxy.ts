@@ -21,8 +21,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
 import { stringify } from 'yaml';
-import { run, spawnProcess } from '../harness/util/exec.ts';
-import { waitFor } from '../harness/util/wait.ts';
+import { run, spawnProcess } from '../lib/exec.ts';
+import { waitFor } from '../lib/wait.ts';
 import { spawnEcho, spawnListening, type ListeningProcess } from '../impl/echo/spawn.ts';
 import { testIngress, testService, testState } from '../impl/proxy/testing/state.ts';
 

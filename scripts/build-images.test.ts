@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../harness/providers/local/images.ts';
+import { REPO_ROOT } from '../lib/repo-root.ts';
 import { readPackageVersion } from '../harness/providers/kind/versions.ts';
 import { planBuilds } from './build-images.ts';
 

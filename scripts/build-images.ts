@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { IMAGES, dockerBuildArgv, imageRef, type ImageName } from '../harness/providers/kind/images.ts';
 import { readPackageVersion } from '../harness/providers/kind/versions.ts';
 import { NoDockerError, requireDocker } from '../harness/providers/kind/docker.ts';
-import { REPO_ROOT } from '../harness/providers/local/images.ts';
+import { REPO_ROOT } from '../lib/repo-root.ts';
 
 export interface PlannedBuild {
   image: string;

@@ -8,7 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { alive } from '../netns/netns.ts';
+import { alive } from '../../lib/pids.ts';
 import { apiServerUrlOf } from '../providers/local/control-plane.ts';
 import { planTopology } from '../providers/local/topology.ts';
 

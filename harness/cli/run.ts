@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startVitest } from 'vitest/node';
 import { Kube } from '../kube/client.ts';
-import { REPO_ROOT } from '../providers/local/images.ts';
+import { REPO_ROOT } from '../../lib/repo-root.ts';
 import { localRuntimeProvider } from '../providers/local/runtime-provider.ts';
 import { existingRuntimeProvider } from '../providers/existing/existing.ts';
 import { runningEnvironment } from '../providers/local/lifecycle.ts';

@@ -1,7 +1,7 @@
 // Kubernetes access for the harness: typed clients from one kubeconfig,
 // server-side apply, and the handful of bounded waits suites need.
 import * as k8s from '@kubernetes/client-node';
-import { waitFor, type WaitResult } from '../util/wait.ts';
+import { waitFor, type WaitResult } from '../../lib/wait.ts';
 
 export const FIELD_MANAGER = 'vipcheck';
 

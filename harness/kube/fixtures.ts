@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { REPO_ROOT } from '../providers/local/images.ts';
+import { REPO_ROOT } from '../../lib/repo-root.ts';
 
 export const FIXTURES_DIR = path.join(REPO_ROOT, 'fixtures');
 

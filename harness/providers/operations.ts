@@ -1,6 +1,6 @@
 // Disturbances scenarios ask of a provider, from the runtime description
 // (scenario files run in vitest workers, away from the provider object).
-import { run } from '../util/exec.ts';
+import { run } from '../../lib/exec.ts';
 import type { Runtime } from '../scenario/runtime.ts';
 import { pauseKindNode, unpauseKindNode } from './kind/kind-provider.ts';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { REPO_ROOT } from '../providers/local/images.ts';
+import { REPO_ROOT } from '../../lib/repo-root.ts';
 import type { Report } from './report.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;

@@ -10,7 +10,7 @@ import { loadFixture, type TemplateVars } from '../kube/fixtures.ts';
 import { expectEventually, type HttpCase } from '../traffic/expect.ts';
 import type { HttpResponse } from '../traffic/client.ts';
 import { Tor } from '../tor/tor.ts';
-import { waitFor, type Probe, type WaitResult } from '../util/wait.ts';
+import { waitFor, type Probe, type WaitResult } from '../../lib/wait.ts';
 import type { Runtime, TorAccess } from './runtime.ts';
 import type { Scenario } from './types.ts';
 import { cutNode, restoreNode } from '../providers/operations.ts';
@@ -19,7 +19,7 @@ import { cutNode, restoreNode } from '../providers/operations.ts';
 export const SCENARIO_LABEL = 'vipcheck.dev/scenario';
 
 export class NotSupportedError extends Error {
-  /** Waiting cannot change it: waits give up at once (see harness/util/wait.ts). */
+  /** Waiting cannot change it: waits give up at once (see lib/wait.ts). */
   readonly permanent = true;
   constructor(message: string) {
     super(message);

@@ -2,7 +2,7 @@
 // fabric, equal-cost multipath on, and a peer group with dynamic neighbors so
 // that every node speaker in the node subnet can dial in without being listed.
 import { writeFile } from 'node:fs/promises';
-import { run } from '../util/exec.ts';
+import { run } from '../../lib/exec.ts';
 
 export interface StaticNeighbor {
   address: string;

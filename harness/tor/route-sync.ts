@@ -12,7 +12,7 @@
 // Runnable on its own (e.g. in a TOR container):
 //   node harness/tor/route-sync.ts [--netns vc-tor] [--api-port 50051] [--api-host 127.0.0.1]
 import { parseArgs } from 'node:util';
-import { run, spawnProcess } from '../util/exec.ts';
+import { run, spawnProcess } from '../../lib/exec.ts';
 import { compareAddresses, parseFib, parseMonitorLine, parseNeighbors, parseRib } from './rib.ts';
 
 export interface RouteSyncOptions {

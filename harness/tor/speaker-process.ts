@@ -2,14 +2,22 @@
 // network namespace, for integration tests and the benchmark: send it
 // announce/withdraw commands, watch its session state, stop or kill it.
 import { fileURLToPath } from 'node:url';
-import { spawnProcess } from '../util/exec.ts';
-import { waitUntil } from '../util/wait.ts';
-import type { SessionConfig } from '../../impl/speaker/bgp/session.ts';
+import { spawnProcess } from '../../lib/exec.ts';
+import { waitUntil } from '../../lib/wait.ts';
 
 export const SPEAKER_CLI = fileURLToPath(new URL('../../impl/speaker/bgp/cli.ts', import.meta.url));
 
-/** The session settings of our BGP speaker (its CLI takes them as flags), plus where the process runs. */
-export interface SpeakerProcessOptions extends Omit<SessionConfig, 'logger'> {
+/** The session settings our BGP speaker's CLI takes as flags, plus where the process runs. */
+export interface SpeakerProcessOptions {
+  peerAddress: string;
+  peerPort?: number;
+  localAddress?: string;
+  myAsn: number;
+  peerAsn: number;
+  routerId: string;
+  holdTimeSec?: number;
+  keepaliveSec?: number;
+  connectRetrySec?: number;
   netns: string;
   /** File for the speaker's log (stderr). */
   logPath: string;

@@ -3,9 +3,9 @@
 // them (harness/netns/ownership.ts): wait, bounded, for it to end and never
 // touch it; once nobody alive owns them, what is left is a dead run's and is
 // removed before the topology is built again.
-import { claimOwnership, currentOwner } from '../netns/ownership.ts';
+import { claimOwnership, currentOwner } from '../../lib/netns/ownership.ts';
 import { destroyTopology, type TopologyPlan } from '../providers/local/topology.ts';
-import { waitFor } from '../util/wait.ts';
+import { waitFor } from '../../lib/wait.ts';
 
 export async function claimTopology(plan: TopologyPlan, options: { waitMs?: number } = {}): Promise<void> {
   await waitFor('the vipcheck environment that owns the vc- topology to end (it is never disturbed)', () => {

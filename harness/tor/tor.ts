@@ -6,8 +6,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run, spawnProcess } from '../util/exec.ts';
-import { waitFor, withTimeout, sleep } from '../util/wait.ts';
+import { run, spawnProcess } from '../../lib/exec.ts';
+import { waitFor, withTimeout, sleep } from '../../lib/wait.ts';
 import { writeTorConfig, type StaticNeighbor } from './config.ts';
 import { compareAddresses, parseFib, parseNeighbors, parseRib, type Neighbor, type Route } from './rib.ts';
 import { RouteSync, type RouteSyncStats } from './route-sync.ts';

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
-import type { EchoBody } from '../../impl/echo/body.ts';
+import type { EchoBody } from '../../lib/echo-body.ts';
 
 export type { EchoBody };
 

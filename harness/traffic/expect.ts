@@ -1,7 +1,7 @@
 // Expectations on real responses, as data: a list of {request, expected}
 // cases run through one eventually-consistent helper — poll until every case
 // holds N times in a row, within a bound, and record how long it took.
-import { waitFor, type WaitResult } from '../util/wait.ts';
+import { waitFor, type WaitResult } from '../../lib/wait.ts';
 import { describeRequest, send, type HttpRequest, type HttpResponse } from './client.ts';
 
 export interface ExpectedResponse {

@@ -1,34 +1,9 @@
-// The echo body: what a request looked like on arrival and which pod served
-// it. Suites decide who answered from this, so its shape is a contract.
+// Building the echo body (its shape: lib/echo-body.ts) from a request.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { EchoIdentity } from './config.ts';
+import type { EchoBody, EchoIdentity, EchoTls } from '../../lib/echo-body.ts';
 
-export interface EchoTls {
-  serverName: string | null;
-  version: string | null;
-  cipher: string | null;
-}
-
-export interface EchoBody extends EchoIdentity {
-  /** Request target as sent: path with query. */
-  path: string;
-  /** Host header (or :authority), null when absent. */
-  host: string | null;
-  method: string;
-  /** e.g. "HTTP/1.1" */
-  proto: string;
-  /** Lower-case header name → every value in arrival order. */
-  headers: Record<string, string[]>;
-  remoteAddress: string | null;
-  remotePort: number | null;
-  tls: EchoTls | null;
-  /** Request body as UTF-8 text, at most the configured bound. */
-  body: string;
-  /** Total body length in bytes, also beyond the bound. */
-  bodyBytes: number;
-  bodyTruncated: boolean;
-}
+export type { EchoBody, EchoTls };
 
 /** Groups raw header pairs by lower-case name, keeping repeats as separate values. */
 export function headerLists(rawHeaders: readonly string[]): Record<string, string[]> {

@@ -1,5 +1,8 @@
 // Echo settings from flags and environment. Flags win over env so a Pod's
 // `args` can override what its `env` says; a bad value names its source.
+import type { EchoIdentity } from '../../lib/echo-body.ts';
+
+export type { EchoIdentity };
 
 export interface EchoConfig {
   /** Plain HTTP port. */
@@ -18,15 +21,6 @@ export interface EchoConfig {
   shutdownTimeoutMs: number;
   /** Who this echo is, reported in every answer (null when unset). */
   identity: EchoIdentity;
-}
-
-export interface EchoIdentity {
-  namespace: string | null;
-  pod: string | null;
-  node: string | null;
-  podIP: string | null;
-  service: string | null;
-  ingress: string | null;
 }
 
 export class EchoConfigError extends Error {

@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResultPromise } from 'execa';
-import { spawnProcess } from '../../harness/util/exec.ts';
-import { withTimeout } from '../../harness/util/wait.ts';
+import { spawnProcess } from '../../lib/exec.ts';
+import { withTimeout } from '../../lib/wait.ts';
 
 export const ECHO_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
 

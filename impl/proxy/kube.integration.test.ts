@@ -11,11 +11,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, DiscoveryV1Api, NetworkingV1Api, PatchStrategy, setHeaderOptions, type V1Ingress } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addAddress, addNetns, addVeth, deleteNetns, listNetns, setLink } from '../../harness/netns/netns.ts';
-import { run } from '../../harness/util/exec.ts';
-import { waitUntil } from '../../harness/util/wait.ts';
+import { addAddress, addNetns, addVeth, deleteNetns, listNetns, setLink } from '../../lib/netns/netns.ts';
+import { run } from '../../lib/exec.ts';
+import { waitUntil } from '../../lib/wait.ts';
 import { spawnEcho, spawnListening, type EchoProcess, type ListeningProcess } from '../echo/spawn.ts';
-import { TestApiServer } from '../speaker/testing/apiserver.ts';
+import { TestApiServer } from '../../lib/testing/apiserver.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.resolve(HERE, '../../fixtures/proxy');

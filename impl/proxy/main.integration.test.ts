@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { spawnEcho, spawnListening, type EchoProcess, type ListeningProcess } from '../echo/spawn.ts';
-import { waitUntil } from '../../harness/util/wait.ts';
+import { waitUntil } from '../../lib/wait.ts';
 import type { ClusterState } from './snapshot.ts';
 import { testIngress, testService, testState } from './testing/state.ts';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { spawnEcho, type EchoProcess } from '../echo/spawn.ts';
 import type { EchoBody } from '../echo/body.ts';
-import { waitUntil } from '../../harness/util/wait.ts';
+import { waitUntil } from '../../lib/wait.ts';
 import { memoryLogger } from './log.ts';
 import { ProxyMetrics } from './metrics.ts';
 import { ProxyServer } from './server/proxy-server.ts';

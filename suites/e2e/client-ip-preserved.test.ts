@@ -1,5 +1,5 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, hostPrefix, nodesWithReadyEndpoints, runVar } from '../loadbalancer/helpers.ts';
+import { expectRoute, hostPrefix, nodesWithReadyEndpoints, runVar } from '../shared/helpers.ts';
 import { copyOfPublishedService, httpPort } from './controller.ts';
 
 scenario({

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { NotSupportedError, SCENARIO_LABEL, type ScenarioContext } from '../../harness/scenario/context.ts';
 import type { IngressPart } from '../../harness/targets/target.ts';
-import { nodeAddresses, nodesWithReadyEndpoints } from '../loadbalancer/helpers.ts';
+import { nodeAddresses, nodesWithReadyEndpoints } from '../shared/helpers.ts';
 
 export function ingressOf(ctx: ScenarioContext): IngressPart {
   const ingress = ctx.target.ingress;

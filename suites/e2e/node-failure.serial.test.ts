@@ -2,8 +2,8 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { expect } from 'vitest';
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import { scenario } from '../../harness/scenario/define.ts';
-import { nodeAddresses } from '../loadbalancer/helpers.ts';
-import { startRequestLoop } from '../loadbalancer/request-loop.ts';
+import { nodeAddresses } from '../shared/helpers.ts';
+import { startRequestLoop } from '../shared/request-loop.ts';
 import { controllerNodes, ingressOf } from './controller.ts';
 
 const HOST = 'node-failure.e2e.example';

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, hostPrefix } from '../loadbalancer/helpers.ts';
+import { expectRoute, hostPrefix } from '../shared/helpers.ts';
 import { expectedHops, publishedService } from './controller.ts';
 
 scenario({

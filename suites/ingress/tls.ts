@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1Secret } from '@kubernetes/client-node';
-import { run } from '../../harness/util/exec.ts';
+import { run } from '../../lib/exec.ts';
 
 export interface HostCertificate {
   host: string;

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { scenario } from '../../harness/scenario/define.ts';
-import type { Probe } from '../../harness/util/wait.ts';
+import type { Probe } from '../../lib/wait.ts';
 
 const HOST = 'websocket.example';
 const FRAMES = ['hello', 'a second frame', 'x'.repeat(10_000)];

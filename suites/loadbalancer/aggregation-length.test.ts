@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, exposeEcho, hostPrefix, nodeAddresses, readRoute, runVar } from './helpers.ts';
+import { expectRoute, exposeEcho, hostPrefix, nodeAddresses, readRoute, runVar } from '../shared/helpers.ts';
 
 scenario({
   id: 'lb-aggregation-length',

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, exposeEcho, hostPrefix, labelledIbgpNodes, nodeAddresses } from './helpers.ts';
+import { expectRoute, exposeEcho, hostPrefix, labelledIbgpNodes, nodeAddresses } from '../shared/helpers.ts';
 
 // From the `communities` pool of fixtures/conformance/metallb-config.yaml:
 // a literal community, an alias (vc-tag = 64512:200), localpref 150.

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import { scenario } from '../../harness/scenario/define.ts';
-import { addressOf, allocationOutcome, createService, expectRoute, expectWithdrawn, exposeEcho, hostPrefix, inPool, nodeAddresses, runVar, sessionsReset, snapshotSessions, watchRoutes } from './helpers.ts';
+import { addressOf, allocationOutcome, createService, expectRoute, expectWithdrawn, exposeEcho, hostPrefix, inPool, nodeAddresses, runVar, sessionsReset, snapshotSessions, watchRoutes } from '../shared/helpers.ts';
 import { applyEditedConfig, restoreConfigAtEnd } from './metallb-config.ts';
 
 const SPARE_POOL = 'vc-spare';

@@ -1,6 +1,6 @@
 import { scenario } from '../../harness/scenario/define.ts';
 import { send } from '../../harness/traffic/client.ts';
-import { expectRoute, expectWithdrawn, exposeEcho, hostPrefix, nodeAddresses } from './helpers.ts';
+import { expectRoute, expectWithdrawn, exposeEcho, hostPrefix, nodeAddresses } from '../shared/helpers.ts';
 
 scenario({
   id: 'lb-delete-withdraws',

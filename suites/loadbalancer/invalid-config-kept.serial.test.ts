@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import { scenario } from '../../harness/scenario/define.ts';
-import { waitFor } from '../../harness/util/wait.ts';
-import { addressOf, allocationOutcome, createService, currentAddresses, expectRoute, exposeEcho, hostPrefix, inPool, nodeAddresses, runVar, sessionsReset, snapshotSessions } from './helpers.ts';
+import { waitFor } from '../../lib/wait.ts';
+import { addressOf, allocationOutcome, createService, currentAddresses, expectRoute, exposeEcho, hostPrefix, inPool, nodeAddresses, runVar, sessionsReset, snapshotSessions } from '../shared/helpers.ts';
 import { applyEditedConfig, originalConfigMap, restoreConfigAtEnd, type MetalLbConfig } from './metallb-config.ts';
 
 // Every invalid config also adds this pool: if the config were wrongly put

@@ -1,5 +1,5 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectEvent, exposeEcho, inPool, runVar } from './helpers.ts';
+import { expectEvent, exposeEcho, inPool, runVar } from '../shared/helpers.ts';
 import { expect } from 'vitest';
 
 scenario({

@@ -1,5 +1,5 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, expectWithdrawn, exposeEcho, hostPrefix, nodeAddresses, scale } from './helpers.ts';
+import { expectRoute, expectWithdrawn, exposeEcho, hostPrefix, nodeAddresses, scale } from '../shared/helpers.ts';
 
 scenario({
   id: 'lb-no-endpoints-withdraws',

@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { createService, addressOf, expectRoute, hostPrefix, nodeAddresses, nodesWithReadyEndpoints, runVar } from './helpers.ts';
+import { createService, addressOf, expectRoute, hostPrefix, nodeAddresses, nodesWithReadyEndpoints, runVar } from '../shared/helpers.ts';
 import { holdTimeMs } from './metallb-config.ts';
-import { startRequestLoop } from './request-loop.ts';
+import { startRequestLoop } from '../shared/request-loop.ts';
 
 // How long after the hold time the TOR may take to drop the next hop from RIB and FIB.
 const MARGIN_MS = 3000;

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, exposeEcho, hostPrefix, labelledIbgpNodes, nodeAddresses } from './helpers.ts';
+import { expectRoute, exposeEcho, hostPrefix, labelledIbgpNodes, nodeAddresses } from '../shared/helpers.ts';
 
 scenario({
   id: 'lb-node-selectors',

@@ -1,5 +1,5 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { nodeAddresses, runVar } from './helpers.ts';
+import { nodeAddresses, runVar } from '../shared/helpers.ts';
 
 scenario({
   id: 'lb-peering-all-nodes',

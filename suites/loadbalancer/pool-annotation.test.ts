@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { addressOf, createService, inPool, runVar } from './helpers.ts';
+import { addressOf, createService, inPool, runVar } from '../shared/helpers.ts';
 
 scenario({
   id: 'lb-pool-annotation',

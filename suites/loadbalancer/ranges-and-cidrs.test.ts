@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { addressOf, createService, expectAllocationFailed, inPool, runVar } from './helpers.ts';
+import { addressOf, createService, expectAllocationFailed, inPool, runVar } from '../shared/helpers.ts';
 
 scenario({
   id: 'lb-ranges-and-cidrs',

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { addressIn, addressOf, expectAllocationFailed, expectRoute, hostPrefix, nodeAddresses, readRoute, runVar } from './helpers.ts';
+import { addressIn, addressOf, expectAllocationFailed, expectRoute, hostPrefix, nodeAddresses, readRoute, runVar } from '../shared/helpers.ts';
 
 scenario({
   id: 'lb-requested-ip',

@@ -1,5 +1,5 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, exposeEcho, hostPrefix, nodeAddresses } from './helpers.ts';
+import { expectRoute, exposeEcho, hostPrefix, nodeAddresses } from '../shared/helpers.ts';
 
 scenario({
   id: 'lb-route-etp-cluster',

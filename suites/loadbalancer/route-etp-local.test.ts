@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { addressOf, createService, expectRoute, hostPrefix, nodeAddresses, nodesWithReadyEndpoints, pinToNode, scale } from './helpers.ts';
+import { addressOf, createService, expectRoute, hostPrefix, nodeAddresses, nodesWithReadyEndpoints, pinToNode, scale } from '../shared/helpers.ts';
 
 scenario({
   id: 'lb-route-etp-local',

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
 import { compareAddresses } from '../../harness/tor/rib.ts';
-import { addressIn, addressOf, expectAllocationFailed, expectRoute, hostPrefix, nodeAddresses, runVar } from './helpers.ts';
+import { addressIn, addressOf, expectAllocationFailed, expectRoute, hostPrefix, nodeAddresses, runVar } from '../shared/helpers.ts';
 
 scenario({
   id: 'lb-shared-ip',

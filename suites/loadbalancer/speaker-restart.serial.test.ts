@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, exposeEcho, hostPrefix, nodeAddresses, snapshotSessions } from './helpers.ts';
-import { startRequestLoop } from './request-loop.ts';
+import { expectRoute, exposeEcho, hostPrefix, nodeAddresses, snapshotSessions } from '../shared/helpers.ts';
+import { startRequestLoop } from '../shared/request-loop.ts';
 
 scenario({
   id: 'lb-speaker-restart',

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
 import { sendMany } from '../../harness/traffic/expect.ts';
-import { expectRoute, exposeEcho, hostPrefix, nodeAddresses } from './helpers.ts';
+import { expectRoute, exposeEcho, hostPrefix, nodeAddresses } from '../shared/helpers.ts';
 
 scenario({
   id: 'lb-traffic-via-vip',

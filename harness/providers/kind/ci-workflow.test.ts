@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../local/images.ts';
+import { REPO_ROOT } from '../../../lib/repo-root.ts';
 
 interface Step { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, string>; env?: Record<string, string> }
 interface Job { 'runs-on': string; steps: Step[]; 'timeout-minutes': number }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { REPO_ROOT } from '../local/images.ts';
+import { REPO_ROOT } from '../../../lib/repo-root.ts';
 import { planTopology } from '../local/topology.ts';
 
 export const CLUSTER_TEMPLATE = path.join(REPO_ROOT, 'fixtures/kind/cluster.yaml');

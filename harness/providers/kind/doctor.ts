@@ -2,7 +2,7 @@
 // a Docker engine, kind at the pinned version, this repo's images, and (for
 // traffic to VIPs from this host) root on Linux.
 import type { Check } from '../local/prerequisites.ts';
-import { run } from '../../util/exec.ts';
+import { run } from '../../../lib/exec.ts';
 import { dockerImageInspectArgv } from './commands.ts';
 import { dockerAvailable } from './docker.ts';
 import { IMAGES, imageRef } from './images.ts';

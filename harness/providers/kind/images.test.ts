@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../local/images.ts';
+import { REPO_ROOT } from '../../../lib/repo-root.ts';
 import { IMAGES, dockerBuildArgv, imageRef, imageSpec } from './images.ts';
 import { readPackageVersion } from './versions.ts';
 

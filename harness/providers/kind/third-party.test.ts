@@ -4,9 +4,9 @@
 // manifests of the same shapes stand in for them.
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { THIRD_PARTY_RECIPES, type ThirdPartyRecipe } from '../../../fixtures/kind/third-party/index.ts';
-import { metallb } from '../../../fixtures/kind/third-party/metallb.ts';
-import { traefik } from '../../../fixtures/kind/third-party/traefik.ts';
+import { THIRD_PARTY_RECIPES, type ThirdPartyRecipe } from './recipes/index.ts';
+import { metallb } from './recipes/metallb.ts';
+import { traefik } from './recipes/traefik.ts';
 import { ALL_FEATURES, isFeature } from '../../scenario/features.ts';
 import { recipeManifestUrls, renderRecipeManifests } from './third-party.ts';
 

@@ -1,9 +1,9 @@
-// Turns a third-party recipe (fixtures/kind/third-party/) and its fetched
+// Turns a third-party recipe (harness/providers/kind/recipes/) and its fetched
 // release manifests into one YAML stream to apply: documents the recipe drops
 // are left out, its patches are applied (each must find its object, so an
 // upstream change fails here, not in the cluster), its own objects appended.
 import { parseAllDocuments, stringify } from 'yaml';
-import type { ManifestPatch, ThirdPartyRecipe } from '../../../fixtures/kind/third-party/recipe.ts';
+import type { ManifestPatch, ThirdPartyRecipe } from './recipes/recipe.ts';
 
 type KubeObject = { apiVersion: string; kind: string; metadata?: { name?: string; namespace?: string } } & Record<string, unknown>;
 

@@ -8,12 +8,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addAddress, addNetns, addVeth, deleteNetns, listNetns } from '../../netns/netns.ts';
+import { addAddress, addNetns, addVeth, deleteNetns, listNetns } from '../../../lib/netns/netns.ts';
 import { SpeakerProcess } from '../../tor/speaker-process.ts';
 import { parseFib } from '../../tor/rib.ts';
-import { run, spawnProcess } from '../../util/exec.ts';
-import { waitFor, waitUntil } from '../../util/wait.ts';
-import { REPO_ROOT } from '../local/images.ts';
+import { run, spawnProcess } from '../../../lib/exec.ts';
+import { waitFor, waitUntil } from '../../../lib/wait.ts';
+import { REPO_ROOT } from '../../../lib/repo-root.ts';
 import { NODE_ASN, TOR_API_PORT, TOR_ASN, kindTorConfigToml } from './tor-config.ts';
 
 const ENTRYPOINT = path.join(REPO_ROOT, 'fixtures/images/tor-entrypoint.sh');

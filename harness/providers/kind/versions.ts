@@ -3,7 +3,7 @@
 // of this repo's images). A missing or malformed pin names the file and field.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../local/images.ts';
+import { REPO_ROOT } from '../../../lib/repo-root.ts';
 
 export interface KindVersions {
   /** e.g. v1.37.0 */

@@ -3,39 +3,15 @@
 // namespace (vc-cp), built from the upstream modules by
 // scripts/build-control-plane.sh.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import https from 'node:https';
-import os from 'node:os';
 import path from 'node:path';
-import { ManagedProcess } from '../../util/processes.ts';
-import { waitFor, type WaitResult } from '../../util/wait.ts';
-import { Pki, kubeconfigYaml, type CertPaths } from './pki.ts';
+import { ManagedProcess } from '../../../lib/processes.ts';
+import { waitFor, type WaitResult } from '../../../lib/wait.ts';
+import { Pki, kubeconfigYaml, type CertPaths } from '../../../lib/pki.ts';
 import type { TopologyPlan } from './topology.ts';
-import { REPO_ROOT } from './images.ts';
+import { cacheDir, controlPlaneBinDir, readVersions, type Versions } from '../../../lib/control-plane-binaries.ts';
 
 export const APISERVER_PORT = 6443;
-
-export interface Versions {
-  kubernetes: string;
-}
-
-export async function readVersions(): Promise<Versions> {
-  return JSON.parse(await readFile(path.join(REPO_ROOT, 'versions.json'), 'utf8')) as Versions;
-}
-
-export function cacheDir(): string {
-  return process.env.VIPCHECK_CACHE ?? path.join(os.homedir(), '.cache', 'vipcheck');
-}
-
-/** Where the built control-plane binaries are; throws with the command to run when they are missing. */
-export async function controlPlaneBinDir(): Promise<string> {
-  const { kubernetes } = await readVersions();
-  const bin = path.join(cacheDir(), `k8s-${kubernetes}`, 'bin');
-  if (!existsSync(path.join(bin, '.complete'))) {
-    throw new Error(`the control plane ${kubernetes} is not built (${bin} is missing); run: bash scripts/build-control-plane.sh`);
-  }
-  return bin;
-}
 
 export interface ControlPlaneFiles {
   pki: Pki;

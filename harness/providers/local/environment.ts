@@ -5,16 +5,18 @@
 import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { listNetns, reclaimAll } from '../../netns/netns.ts';
-import { ManagedProcess } from '../../util/processes.ts';
-import { waitFor } from '../../util/wait.ts';
-import { sleep } from '../../util/wait.ts';
-import { ControlPlane, apiGet, controlPlaneBinDir, readVersions, writeControlPlaneFiles, writeNodeFiles, type ControlPlaneFiles } from './control-plane.ts';
-import { BUILTIN_IMAGES, NODE, REPO_ROOT, type LocalImage } from './images.ts';
+import { listNetns, reclaimAll } from '../../../lib/netns/netns.ts';
+import { ManagedProcess } from '../../../lib/processes.ts';
+import { waitFor } from '../../../lib/wait.ts';
+import { sleep } from '../../../lib/wait.ts';
+import { ControlPlane, apiGet, writeControlPlaneFiles, writeNodeFiles, type ControlPlaneFiles } from './control-plane.ts';
+import { controlPlaneBinDir, readVersions } from '../../../lib/control-plane-binaries.ts';
+import { BUILTIN_IMAGES, NODE, type LocalImage } from './images.ts';
+import { REPO_ROOT } from '../../../lib/repo-root.ts';
 import { readExtraImages } from './target-images.ts';
 import { IBGP_NODE_LABEL, IBGP_ROUTER_ADDRESS, IBGP_ROUTER_API_PORT, NODE_ASN, TOR_API_PORT, TOR_ASN, ibgpNodes } from './addressing.ts';
 import { Tor } from '../../tor/tor.ts';
-import { addAddress } from '../../netns/netns.ts';
+import { addAddress } from '../../../lib/netns/netns.ts';
 import { createTopology, destroyTopology, planTopology, type NodeHost, type TopologyPlan } from './topology.ts';
 
 export const NODE_AGENT = path.join(REPO_ROOT, 'harness/providers/local/node-agent/main.ts');

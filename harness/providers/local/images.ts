@@ -1,10 +1,9 @@
 // The local provider runs no containers: a Pod's image names a local
 // program through this one explicit table. An image that is not here fails
 // the Pod the way a real kubelet reports an image it cannot pull.
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { REPO_ROOT } from '../../../lib/repo-root.ts';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** How to start a container of this image: its entrypoint, like an image's ENTRYPOINT. */
 export interface LocalImage {

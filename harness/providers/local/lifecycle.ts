@@ -4,13 +4,15 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { alive, killPids, reclaimAll, listNetns } from '../../netns/netns.ts';
-import { currentOwner, releaseOwnership } from '../../netns/ownership.ts';
-import { sleep } from '../../util/wait.ts';
-import { NODE, REPO_ROOT } from './images.ts';
+import { reclaimAll, listNetns } from '../../../lib/netns/netns.ts';
+import { alive, killPids } from '../../../lib/pids.ts';
+import { currentOwner, releaseOwnership } from '../../../lib/netns/ownership.ts';
+import { sleep } from '../../../lib/wait.ts';
+import { NODE } from './images.ts';
+import { REPO_ROOT } from '../../../lib/repo-root.ts';
 import { ensurePackages } from './prerequisites.ts';
 import { DEFAULT_RUN_DIR, readState, type EnvironmentState } from './state.ts';
-import { run } from '../../util/exec.ts';
+import { run } from '../../../lib/exec.ts';
 
 const SUPERVISOR = path.join(REPO_ROOT, 'harness/providers/local/supervisor.ts');
 

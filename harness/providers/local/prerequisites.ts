@@ -1,8 +1,8 @@
 // What the local provider needs from the machine, how to check it, and how
 // to install it (Debian packages, when running as root).
 import { existsSync } from 'node:fs';
-import { run } from '../../util/exec.ts';
-import { controlPlaneBinDir } from './control-plane.ts';
+import { run } from '../../../lib/exec.ts';
+import { controlPlaneBinDir } from '../../../lib/control-plane-binaries.ts';
 
 export interface Check {
   name: string;

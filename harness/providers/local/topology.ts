@@ -7,9 +7,9 @@
 // The client reaches the cluster only through the TOR's routing. Addresses
 // come from 198.18.0.0/15 (RFC 2544, benchmarking) and never leave the
 // harness's own namespaces.
-import { addAddress, addNetns, addVeth, deleteNetns, listNetns, replaceRoute, setSysctl, PREFIX } from '../../netns/netns.ts';
-import { run } from '../../util/exec.ts';
-import { assertNoOtherOwner, claimOwnership, releaseOwnership } from '../../netns/ownership.ts';
+import { addAddress, addNetns, addVeth, deleteNetns, listNetns, replaceRoute, setSysctl, PREFIX } from '../../../lib/netns/netns.ts';
+import { run } from '../../../lib/exec.ts';
+import { assertNoOtherOwner, claimOwnership, releaseOwnership } from '../../../lib/netns/ownership.ts';
 
 export interface NodeHost {
   /** Kubernetes Node name and network namespace name (they are the same). */

@@ -3,7 +3,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { run } from '../../../harness/util/exec.ts';
+import { run } from '../../../lib/exec.ts';
 
 export interface Issued {
   /** PEM certificate. */

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BgpSession } from './session.ts';
 import { encodeMessage, type BgpMessage, type OpenMessage } from './codec.ts';
 import { MessageReader } from './message-reader.ts';
-import { waitUntil } from '../../../harness/util/wait.ts';
+import { waitUntil } from '../../../lib/wait.ts';
 
 const MY_ASN = 64512;
 const PEER_ASN = 64513;

@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type CoreV1Event, type V1Service } from '@kubernetes/client-node';
-import { TestApiServer } from '../testing/apiserver.ts';
-import { ManagedProcess } from '../../../harness/util/processes.ts';
-import { waitFor, waitUntil } from '../../../harness/util/wait.ts';
+import { TestApiServer } from '../../../lib/testing/apiserver.ts';
+import { ManagedProcess } from '../../../lib/processes.ts';
+import { waitFor, waitUntil } from '../../../lib/wait.ts';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.ts');
 const MANIFESTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/metallb');

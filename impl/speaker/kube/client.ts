@@ -3,7 +3,7 @@
 // default ~/.kube/config. Start-up waits a bounded time for the server.
 import fs from 'node:fs';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
-import { waitFor, withTimeout } from '../../../harness/util/wait.ts';
+import { waitFor, withTimeout } from '../../../lib/wait.ts';
 import { errorMessage, type Logger } from '../log.ts';
 
 export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';

@@ -9,7 +9,7 @@ import {
   CoordinationV1Api, CoreV1Api, KubeConfig, ListWatch, PatchStrategy, Watch, setHeaderOptions,
   type KubernetesListObject, type V1Pod,
 } from '@kubernetes/client-node';
-import { killPids, alive } from '../../../netns/netns.ts';
+import { killPids, alive } from '../../../../lib/pids.ts';
 import type { NodeAgentConfig } from './config.ts';
 import type { ConfigSources } from './container-spec.ts';
 import { HostPortRules } from './hostports.ts';

@@ -3,7 +3,7 @@
 // node itself), so kube-proxy's chains are never touched. Rule generation is
 // pure; HostPortRules applies it with iptables, one command at a time.
 import type { V1Pod } from '@kubernetes/client-node';
-import { run } from '../../../util/exec.ts';
+import { run } from '../../../../lib/exec.ts';
 
 export const HOSTPORT_CHAIN = 'VC-HOSTPORTS';
 

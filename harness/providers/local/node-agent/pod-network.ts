@@ -8,8 +8,9 @@
 // everyone else, so `ip netns add/del` run in the mount namespace of the
 // process that started us (the supervisor), from which they propagate back.
 import { existsSync, openSync, readlinkSync } from 'node:fs';
-import { netnsPids, killPids } from '../../../netns/netns.ts';
-import { run } from '../../../util/exec.ts';
+import { netnsPids } from '../../../../lib/netns/netns.ts';
+import { killPids } from '../../../../lib/pids.ts';
+import { run } from '../../../../lib/exec.ts';
 
 export interface PodNetwork {
   netns: string;

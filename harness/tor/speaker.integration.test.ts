@@ -6,18 +6,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api, type CoreV1Event, type V1EndpointSlice } from '@kubernetes/client-node';
-import { createTopology, destroyTopology, planTopology } from '../../../harness/providers/local/topology.ts';
-import { claimTopology } from '../../../harness/tor/topology-claim.ts';
-import { Tor } from '../../../harness/tor/tor.ts';
-import { ManagedProcess } from '../../../harness/util/processes.ts';
-import { waitFor, waitUntil } from '../../../harness/util/wait.ts';
-import { TestApiServer } from '../testing/apiserver.ts';
+import { createTopology, destroyTopology, planTopology } from '../providers/local/topology.ts';
+import { claimTopology } from './topology-claim.ts';
+import { Tor } from './tor.ts';
+import { ManagedProcess } from '../../lib/processes.ts';
+import { waitFor, waitUntil } from '../../lib/wait.ts';
+import { TestApiServer } from '../../lib/testing/apiserver.ts';
+import { REPO_ROOT } from '../../lib/repo-root.ts';
 
-const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../main.ts');
-const MANIFESTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/metallb');
+// The speaker is started as a program of impl/, never imported.
+const MAIN = join(REPO_ROOT, 'impl/speaker/main.ts');
+const MANIFESTS = join(REPO_ROOT, 'fixtures/metallb');
 const plan = planTopology(2);
 const [node1, node2] = plan.nodes;
 const TOR_ASN = 64512;

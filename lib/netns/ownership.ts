@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { alive } from './netns.ts';
+import { alive } from '../pids.ts';
 
 export const OWNER_FILE = path.join(os.tmpdir(), 'vc-owner.json');
 

@@ -2,9 +2,8 @@
 // harness creates here is named with the `vc-` prefix so that a crashed run
 // can be reclaimed by the next one without touching anything that is not ours.
 import { readdir, readlink } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { run } from '../util/exec.ts';
-import { sleep } from '../util/wait.ts';
+import { run } from '../exec.ts';
+import { killPids } from '../pids.ts';
 import { assertNoOtherOwner } from './ownership.ts';
 
 export const PREFIX = 'vc-';
@@ -41,37 +40,6 @@ export async function deleteNetns(name: string, graceMs = 2000): Promise<void> {
   await run(['ip', 'netns', 'del', name], { reject: false });
 }
 
-export async function killPids(pids: number[], graceMs = 2000): Promise<void> {
-  for (const pid of pids) signal(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && pids.some(alive)) await sleep(50);
-  for (const pid of pids.filter(alive)) signal(pid, 'SIGKILL');
-  const hardDeadline = Date.now() + 2000;
-  while (Date.now() < hardDeadline && pids.some(alive)) await sleep(20);
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
-
-/** Whether a process exists and is not a zombie (a killed child its parent has not reaped yet). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 export interface VethEnd {
   name: string;

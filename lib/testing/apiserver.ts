@@ -7,10 +7,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { controlPlaneBinDir } from '../../../harness/providers/local/control-plane.ts';
-import { Pki, kubeconfigYaml } from '../../../harness/providers/local/pki.ts';
-import { ManagedProcess } from '../../../harness/util/processes.ts';
-import { waitFor } from '../../../harness/util/wait.ts';
+import { controlPlaneBinDir } from '../control-plane-binaries.ts';
+import { Pki, kubeconfigYaml } from '../pki.ts';
+import { ManagedProcess } from '../processes.ts';
+import { waitFor } from '../wait.ts';
 
 export class TestApiServer {
   readonly dir: string;

@@ -3,7 +3,7 @@
 // anew), and the loop reports how many failed and for how long.
 import { describeRequest, send, type HttpRequest } from '../../harness/traffic/client.ts';
 import { problemWith, type ExpectedResponse } from '../../harness/traffic/expect.ts';
-import { waitFor } from '../../harness/util/wait.ts';
+import { waitFor } from '../../lib/wait.ts';
 
 export interface LoopSummary {
   sent: number;

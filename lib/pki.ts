@@ -5,7 +5,7 @@
 // server's client for the node agents' log endpoint).
 import { mkdir, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
-import { run } from '../../util/exec.ts';
+import { run } from './exec.ts';
 
 export interface CertPaths {
   cert: string;

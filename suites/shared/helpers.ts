@@ -4,7 +4,7 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import { compareAddresses } from '../../harness/tor/rib.ts';
-import { waitFor } from '../../harness/util/wait.ts';
+import { waitFor } from '../../lib/wait.ts';
 import type { Route } from '../../harness/tor/tor.ts';
 
 export type TrafficPolicy = 'Cluster' | 'Local';
