@@ -3,11 +3,12 @@
 // through its readiness probe.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import { describeRequest } from './body.ts';
 import type { EchoConfig } from './config.ts';
+import { listen } from '../../lib/listen.ts';
 
 export const READY_PATH = '/_vipcheck/ready';
 export const HEALTH_PATH = '/healthz';
@@ -165,14 +166,4 @@ function readOrExplain(file: string, what: string): Buffer {
   } catch (error) {
     throw new Error(`cannot read ${what} from ${file}: ${(error as Error).message}`);
   }
-}
-
-function listen(server: http.Server, port: number, host: string | undefined): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }

@@ -2,8 +2,8 @@
 // routing snapshot is loaded and we are not draining) and Prometheus /metrics.
 // Separate from the proxy ports so probes never compete with traffic rules.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ProxyMetrics } from '../metrics.ts';
+import { listen } from '../../../lib/listen.ts';
 
 export interface AdminServer {
   readonly port: number;
@@ -26,12 +26,9 @@ export async function startAdminServer(options: { port: number; bindAddress?: st
     if (path === '/metrics') return send(200, 'text/plain; version=0.0.4; charset=utf-8', options.metrics.render());
     send(404, 'text/plain', 'endpoints: /healthz /readyz /metrics\n');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.bindAddress, () => resolve());
-  });
+  const port = await listen(server, options.port, options.bindAddress);
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

@@ -4,7 +4,7 @@
 // requests are never dropped by a reload.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { Forwarder, answerRaw, sendError, type ForwardTarget, type UpstreamSettings } from '../forward/forwarder.ts';
@@ -16,6 +16,7 @@ import type { ProxySnapshot } from '../snapshot.ts';
 import type { PemPair } from '../tls/certificates.ts';
 import { Balancer, type BalancePolicy } from '../upstream/balancer.ts';
 import { PARSE_FAILURE_TEXT, rawErrorResponse, statusForParseFailure } from './client-errors.ts';
+import { listen } from '../../../lib/listen.ts';
 
 export interface ClientLimits {
   /** Whole request head must arrive within this (slowloris). */
@@ -257,14 +258,4 @@ export function parseTarget(url: string, hostHeader: string | undefined): { host
     }
   }
   return undefined;
-}
-
-function listen(server: http.Server, port: number, host: string | undefined): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }

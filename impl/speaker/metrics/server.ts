@@ -1,7 +1,7 @@
 // The HTTP endpoint of a role: /metrics (Prometheus text) and /healthz.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { MetricsRegistry } from './metrics.ts';
+import { listen } from '../../../lib/listen.ts';
 
 export interface MetricsServerOptions {
   port: number;
@@ -30,15 +30,9 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: try /metrics or /healthz\n');
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await listen(server, options.port, options.host ?? '0.0.0.0');
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
