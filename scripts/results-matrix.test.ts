@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Report, ScenarioResult } from '../harness/report/report.ts';
+// Committed reports are of several schema versions: read them as what the versions share.
+import type { StoredReport as Report, StoredScenarioResult as ScenarioResult } from '../harness/report/report.ts';
 import { BEGIN, END, convergenceTable, matrixTable, median, replaceBlock } from './results-matrix.ts';
 
 function report(name: string, scenarios: Partial<ScenarioResult>[]): Report {

@@ -9,7 +9,8 @@
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Report, ScenarioResult } from '../harness/report/report.ts';
+// Committed reports are of several schema versions: read them as what the versions share.
+import type { StoredReport as Report, StoredScenarioResult as ScenarioResult } from '../harness/report/report.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const RESULTS_DIR = path.join(REPO_ROOT, 'docs/results');

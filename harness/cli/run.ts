@@ -13,7 +13,7 @@ import { existingRuntimeProvider } from '../providers/existing/existing.ts';
 import { runningEnvironment } from '../providers/local/lifecycle.ts';
 import { prepareTargetImages } from '../providers/local/target-images.ts';
 import { ScenarioReporter } from '../report/reporter.ts';
-import { summarize, summaryTable, toJUnit, type Report } from '../report/report.ts';
+import { REPORT_SCHEMA_VERSION, reportSettings, summarize, summaryTable, toJUnit, type Report } from '../report/report.ts';
 import { reportProblems } from '../report/schema.ts';
 import { loadTarget, type Target } from '../targets/target.ts';
 import { referenceTarget } from '../targets/reference.ts';
@@ -214,13 +214,16 @@ async function runLocked(options: RunOptions, target: Target, started: Date, t0:
 
   const scenarios = reporter.results.sort((a, b) => SUITES.indexOf(a.suite) - SUITES.indexOf(b.suite) || a.id.localeCompare(b.id));
   for (const error of moduleErrors) {
-    scenarios.push({ id: `e2e-load-error-${scenarios.length}`, suite: 'e2e', feature: 'unknown', status: 'failed', durationMs: 0, convergenceMs: null, message: `a scenario file failed to load: ${error}` });
+    scenarios.push({ id: `e2e-load-error-${scenarios.length}`, suite: 'e2e', feature: 'unknown', status: 'failed', durationMs: 0, convergenceMs: null, message: `a scenario file failed to load: ${error}`, cases: [] });
   }
+  const settings = reportSettings(runtime.settings);
   const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     target: { name: target.name, version: target.version, features: target.features },
     provider: { name: options.provider, kubernetesVersion: provider.kubernetesVersion, nodes: provider.nodes.length },
     startedAt: started.toISOString(),
     durationMs: Math.round(performance.now() - t0),
+    ...(settings ? { settings } : {}),
     summary: summarize(scenarios),
     scenarios,
   };

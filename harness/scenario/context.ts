@@ -7,7 +7,8 @@ import { stringify } from 'yaml';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Kube, apiErrorMessage } from '../kube/client.ts';
 import { loadFixture, type TemplateVars } from '../kube/fixtures.ts';
-import { expectEventually, type HttpCase } from '../traffic/expect.ts';
+import { CasesTimeoutError, distinct, expectEventually, type HttpCase } from '../traffic/expect.ts';
+import type { CaseObservation, CaseResult, CaseStatus } from '../report/case.ts';
 import type { HttpResponse } from '../traffic/client.ts';
 import { Tor } from '../tor/tor.ts';
 import { waitFor, type Probe, type WaitResult } from '../../lib/wait.ts';
@@ -35,6 +36,8 @@ export class ScenarioContext {
   /** Time to the first consistent state of the scenario's main wait (the first eventually(), unless set). */
   convergenceMs: number | undefined;
   readonly measurements: Record<string, number> = {};
+  /** Every case checked so far (expectHttp's and recordCase's), for the report. */
+  readonly cases: CaseResult[] = [];
   private readonly cleanups: (() => Promise<void>)[] = [];
   private readonly tors = new Map<string, Tor>();
   readonly lines: string[] = [];
@@ -122,10 +125,27 @@ export class ScenarioContext {
    */
   async expectHttp(what: string, cases: HttpCase[], options: { timeoutMs?: number; consecutive?: number; convergence?: boolean; freshConnections?: boolean } = {}): Promise<HttpResponse[]> {
     const sent = options.freshConnections ? cases.map((c) => ({ ...c, request: { ...c.request, freshConnection: true } })) : cases;
-    const result = await expectEventually(what, sent, { timeoutMs: options.timeoutMs ?? this.timeoutMs, consecutive: options.consecutive });
+    let result;
+    try {
+      result = await expectEventually(what, sent, { timeoutMs: options.timeoutMs ?? this.timeoutMs, consecutive: options.consecutive });
+    } catch (error) {
+      if (error instanceof CasesTimeoutError) this.addCases(error.cases);
+      throw error;
+    }
+    this.addCases(result.cases);
     this.noteConvergence(result, options.convergence);
     this.log(`${what}: converged after ${result.convergenceMs} ms`);
     return result.value;
+  }
+
+  /** A check of the scenario's own (e.g. a route on the TOR) as a named case in the report; it does not throw. */
+  recordCase(name: string, status: CaseStatus, observed: string | CaseObservation): void {
+    this.addCases([{ name, status, observed: typeof observed === 'string' ? { summary: observed } : observed }]);
+  }
+
+  private addCases(cases: CaseResult[]): void {
+    const names = distinct(cases.map((c) => c.name), this.cases.map((c) => c.name));
+    this.cases.push(...cases.map((c, i) => ({ ...c, name: names[i] })));
   }
 
   /** Any eventually-consistent condition (default: 3 consecutive successes). */

@@ -38,6 +38,7 @@ export function scenario(definition: Scenario): Scenario {
     }
 
     const ctx = new ScenarioContext(definition, runtime);
+    meta.cases = ctx.cases; // the same array: cases recorded up to a failure are reported too
     try {
       await ctx.kube.deleteNamespace(ctx.namespace, { wait: true, timeoutMs: 60_000 }); // a kept namespace of an earlier failed run
       await ctx.kube.ensureNamespace(ctx.namespace, { [SCENARIO_LABEL]: definition.id });

@@ -2,6 +2,7 @@
 // and the function that asserts on real traffic and real routing state.
 import type { Feature } from './features.ts';
 import type { ScenarioContext } from './context.ts';
+import type { CaseResult } from '../report/case.ts';
 
 export type SuiteName = 'ingress' | 'loadbalancer' | 'e2e';
 export const SUITES: SuiteName[] = ['ingress', 'loadbalancer', 'e2e'];
@@ -38,5 +39,7 @@ export interface ScenarioMeta {
     measurements?: Record<string, number>;
     dumpDir?: string;
     reason?: string;
+    /** The cases it checked, in order (ctx.expectHttp, ctx.recordCase). */
+    cases?: CaseResult[];
   };
 }
