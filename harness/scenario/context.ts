@@ -138,7 +138,7 @@ export class ScenarioContext {
     return result.value;
   }
 
-  /** A check of the scenario's own (e.g. a route on the TOR) as a named case in the report; it does not throw. */
+  /** A check of the scenario's own (e.g. a route on the TOR) as a named case in the report; a failed one fails the scenario when run ends (define.ts). */
   recordCase(name: string, status: CaseStatus, observed: string | CaseObservation): void {
     this.addCases([{ name, status, observed: typeof observed === 'string' ? { summary: observed } : observed }]);
   }

@@ -44,6 +44,8 @@ export function scenario(definition: Scenario): Scenario {
       await ctx.kube.ensureNamespace(ctx.namespace, { [SCENARIO_LABEL]: definition.id });
       for (const fixture of definition.fixtures ?? []) await ctx.apply(fixture);
       await definition.run(ctx);
+      const failedCases = ctx.cases.filter((c) => c.status === 'failed');
+      if (failedCases.length) throw new Error(`${failedCases.length} case(s) recorded as failed:\n  ${failedCases.map((c) => `${c.name}: ${c.observed.problem ?? c.observed.summary}`).join('\n  ')}`);
       const problems = await ctx.runCleanups();
       if (problems.length) throw new Error(`cleanup failed: ${problems.join('; ')}`);
       meta.status = 'passed';
