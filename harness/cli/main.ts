@@ -12,7 +12,7 @@ const USAGE = `usage:
   vipcheck doctor [--provider local|kind]               check prerequisites, say exactly what to install
   vipcheck run    [--provider local|kind|existing] [--target reference|FILE]
                   [--suite ingress,loadbalancer,e2e] [--run ID,...] [--report-dir DIR]
-                  [--timeout SECONDS] [--kubeconfig PATH] [--bgp-access FILE] [--install-target true|false]
+                  [--timeout SECONDS] [--timeout-scale N] [--kubeconfig PATH] [--bgp-access FILE] [--install-target true|false]
                   [--keep-namespaces] [--nodes N] [--workers N] [--reporter NAME|PATH,...]`;
 
 const log = (line: string) => console.log(line);

@@ -14,10 +14,18 @@ describe('vipcheck run arguments', () => {
     expect(options.reporters).toEqual(['github-actions', 'verbose', path.resolve('harness/report/reporter.ts')]);
   });
 
+  it('takes --timeout-scale as a factor on every named timeout, next to --timeout, the convergence bound', () => {
+    expect(parseRunArgs([]).timeoutScale).toBe(1);
+    expect(parseRunArgs(['--timeout-scale', '2.5', '--timeout', '40'])).toMatchObject({ timeoutScale: 2.5, convergenceTimeoutMs: 40_000 });
+  });
+
   it('refuses what it cannot honour, saying why', () => {
     expect(() => parseRunArgs(['--provider', 'docker'])).toThrow('--provider must be local, kind or existing, got "docker"');
     expect(() => parseRunArgs(['--suite', 'l7'])).toThrow('--suite: unknown suite "l7" (known: ingress, loadbalancer, e2e)');
     expect(() => parseRunArgs(['--timeout', '0'])).toThrow('--timeout must be a positive number of seconds, got "0"');
+    for (const bad of ['0', '-1', 'slow', '1e3']) {
+      expect(() => parseRunArgs([`--timeout-scale=${bad}`])).toThrow(`--timeout-scale must be a factor above 0 and at most 100 (e.g. 2 on a slow machine), got "${bad}"`);
+    }
     expect(() => parseRunArgs(['--provider', 'existing'])).toThrow('--provider existing needs --kubeconfig PATH');
     expect(() => parseRunArgs(['--bgp-access', 'a.yaml'])).toThrow('--bgp-access is for --provider existing; the local provider has its own routers');
     expect(() => parseRunArgs(['--reporter', 'fancy'])).toThrow(/^--reporter: unknown reporter "fancy" \(vitest's: default, verbose, .*github-actions/);

@@ -21,6 +21,7 @@ import { installTarget } from '../targets/install.ts';
 import { DEFAULT_ID as KIND_DEFAULT_ID, clusterName as kindClusterName } from '../providers/kind/state.ts';
 import { acquireRunLock, apiServerOf, localApiServer } from './run-lock.ts';
 import type { Runtime } from '../scenario/runtime.ts';
+import { resolveTimeouts } from '../scenario/timeouts.ts';
 import { SUITES, type SuiteName } from '../scenario/types.ts';
 
 export const SUITES_DIR = path.join(REPO_ROOT, 'suites');
@@ -36,7 +37,10 @@ export interface RunOptions {
   /** --provider existing: how to reach the routers the cluster peers with. */
   bgpAccess?: string;
   installTarget: boolean;
+  /** --timeout: the convergence bound, from which most named timeouts derive. */
   convergenceTimeoutMs: number;
+  /** --timeout-scale: multiplies every named timeout (slow machines). */
+  timeoutScale: number;
   keepNamespaces: boolean;
   workers: number;
   /** vitest reporters to run next to ours: built-in names or module paths. */
@@ -60,6 +64,7 @@ export function parseRunArgs(args: string[]): RunOptions {
       'bgp-access': { type: 'string' },
       'install-target': { type: 'string', default: 'true' },
       timeout: { type: 'string', default: '30' },
+      'timeout-scale': { type: 'string', default: '1' },
       'keep-namespaces': { type: 'boolean', default: false },
       workers: { type: 'string', default: '3' },
       reporter: { type: 'string', multiple: true },
@@ -71,6 +76,8 @@ export function parseRunArgs(args: string[]): RunOptions {
   for (const s of suites ?? []) if (!SUITES.includes(s)) throw new Error(`--suite: unknown suite "${s}" (known: ${SUITES.join(', ')})`);
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new Error(`--timeout must be a positive number of seconds, got "${values.timeout}"`);
+  const timeoutScale = Number(values['timeout-scale']);
+  if (!(timeoutScale > 0 && timeoutScale <= 100)) throw new Error(`--timeout-scale must be a factor above 0 and at most 100 (e.g. 2 on a slow machine), got "${values['timeout-scale']}"`);
   if (provider === 'existing' && !values.kubeconfig) throw new Error('--provider existing needs --kubeconfig PATH');
   const reporters = (values.reporter ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
   for (const r of reporters) {
@@ -89,6 +96,7 @@ export function parseRunArgs(args: string[]): RunOptions {
     bgpAccess: values['bgp-access'] ? path.resolve(values['bgp-access']) : undefined,
     installTarget: values['install-target'] !== 'false',
     convergenceTimeoutMs: timeout * 1000,
+    timeoutScale,
     keepNamespaces: values['keep-namespaces']!,
     workers: Math.max(1, Number(values.workers) || 1),
     reporters: reporters.map((r) => (isReporterPath(r) ? path.resolve(r) : r)),
@@ -176,7 +184,8 @@ async function runLocked(options: RunOptions, target: Target, started: Date, t0:
     vars: provider.vars,
     ingressAddress,
     settings: {
-      convergenceTimeoutMs: options.convergenceTimeoutMs,
+      timeouts: resolveTimeouts(options.convergenceTimeoutMs, options.timeoutScale),
+      timeoutScale: options.timeoutScale,
       reportDir: options.reportDir,
       suites: options.suites,
       ids: options.ids,

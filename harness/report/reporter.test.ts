@@ -41,7 +41,7 @@ describe('ScenarioReporter', () => {
     const lines: string[] = [];
     const reporter = new ScenarioReporter((line) => lines.push(line));
     reporter.onTestCaseResult(testCase({ id: 'lb-node-loss', suite: 'loadbalancer', feature: 'lb-bgp', cases: [passed('a')], convergence: { withdrawn: 9100 } }, 'failed', 'cleanup failed: x\nsecond'));
-    reporter.onTestCaseResult(testCase({ id: 'lb-other', suite: 'loadbalancer', feature: 'lb-bgp', convergence: { withdrawn: 'soon' } }, 'passed'));
+    reporter.onTestCaseResult(testCase({ id: 'lb-other', suite: 'loadbalancer', feature: 'lb-bgp', convergence: { withdrawn: 'soon' } as unknown as Record<string, number> }, 'passed'));
     expect(lines).toEqual(['FAIL lb-node-loss  2.5 s, 1 case\n       cleanup failed: x\n       second', 'PASS lb-other  2.5 s']);
     expect(reporter.results.map((r) => r.convergence)).toEqual([{ withdrawn: 9100 }, undefined]);
     expect(reporter.results[1].cases).toEqual([]);

@@ -1,6 +1,6 @@
 // What a scenario gets: its own namespace, the cluster, the target, the
-// TOR, requests from the outside client, and eventually-consistent waits
-// that record convergence times.
+// TOR, requests from the outside client, eventually-consistent waits, the
+// run's named timeouts, and the convergence times the scenario marks.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -14,6 +14,7 @@ import { Tor } from '../tor/tor.ts';
 import { waitFor, type Probe, type WaitResult } from '../../lib/wait.ts';
 import type { Runtime, TorAccess } from './runtime.ts';
 import type { Scenario } from './types.ts';
+import { timeoutsOf, type TimeoutConfig } from './timeouts.ts';
 import { cutNode, restoreNode } from '../providers/operations.ts';
 
 /** The label on every scenario namespace; its value is the scenario id. */
@@ -33,8 +34,8 @@ export class ScenarioContext {
   readonly runtime: Runtime;
   readonly kube: Kube;
   readonly namespace: string;
-  /** Time to the first consistent state of the scenario's main wait (the first eventually(), unless set). */
-  convergenceMs: number | undefined;
+  /** Named convergence times (ms), in the order marked; the first is the scenario's main one. */
+  readonly convergence: Record<string, number> = {};
   readonly measurements: Record<string, number> = {};
   /** Every case checked so far (expectHttp's and recordCase's), for the report. */
   readonly cases: CaseResult[] = [];
@@ -53,8 +54,14 @@ export class ScenarioContext {
     return this.runtime.target;
   }
 
+  /** The run's named bounds in ms (--timeout, scaled by --timeout-scale; ./timeouts.ts). */
+  get timeouts(): TimeoutConfig {
+    return timeoutsOf(this.runtime.settings);
+  }
+
+  /** The convergence bound, the default of every wait: `timeouts.convergence`. */
   get timeoutMs(): number {
-    return this.runtime.settings.convergenceTimeoutMs;
+    return this.timeouts.convergence;
   }
 
   /** Template variables: the run's (addresses, ASNs, class) plus this scenario's namespace. */
@@ -78,7 +85,7 @@ export class ScenarioContext {
    */
   async echoBackend(name: string, replicas = 1, options: { wait?: boolean } = {}): Promise<void> {
     await this.apply('common/echo.yaml', { name, replicas });
-    if (options.wait !== false) await this.kube.waitForDeployment(this.namespace, name, this.timeoutMs * 2);
+    if (options.wait !== false) await this.kube.waitForDeployment(this.namespace, name, this.timeouts.deploymentReady);
   }
 
   async applyObjects(objects: KubernetesObject[], source = 'scenario'): Promise<KubernetesObject[]> {
@@ -110,12 +117,15 @@ export class ScenarioContext {
     return this.runtime.ingressAddress;
   }
 
-  /**
-   * The scenario's convergence time: the wait marked `convergence: true`, or
-   * else the first wait (which may only be a precondition).
-   */
-  private noteConvergence(result: WaitResult<unknown>, marked = false): void {
-    if (marked || this.convergenceMs === undefined) this.convergenceMs = result.convergenceMs;
+  /** Records a convergence time under `name` (the report's `convergence`); the first one marked is the main one. */
+  markConvergence(name: string, ms: number): void {
+    this.convergence[name] = Math.round(ms);
+    this.log(`convergence ${name}: ${Math.round(ms)} ms`);
+  }
+
+  /** The main convergence time (the report's convergenceMs): the first one marked. */
+  get convergenceMs(): number | undefined {
+    return Object.values(this.convergence)[0];
   }
 
   /**
@@ -123,7 +133,7 @@ export class ScenarioContext {
    * `freshConnections`: each request on a new connection, so that the rounds
    * are spread over the controller's replicas instead of one pooled socket.
    */
-  async expectHttp(what: string, cases: HttpCase[], options: { timeoutMs?: number; consecutive?: number; convergence?: boolean; freshConnections?: boolean } = {}): Promise<HttpResponse[]> {
+  async expectHttp(what: string, cases: HttpCase[], options: { timeoutMs?: number; consecutive?: number; convergence?: string; freshConnections?: boolean } = {}): Promise<HttpResponse[]> {
     const sent = options.freshConnections ? cases.map((c) => ({ ...c, request: { ...c.request, freshConnection: true } })) : cases;
     let result;
     try {
@@ -133,8 +143,8 @@ export class ScenarioContext {
       throw error;
     }
     this.addCases(result.cases);
-    this.noteConvergence(result, options.convergence);
     this.log(`${what}: converged after ${result.convergenceMs} ms`);
+    if (options.convergence) this.markConvergence(options.convergence, result.convergenceMs);
     return result.value;
   }
 
@@ -148,16 +158,19 @@ export class ScenarioContext {
     this.cases.push(...cases.map((c, i) => ({ ...c, name: names[i] })));
   }
 
-  /** Any eventually-consistent condition (default: 3 consecutive successes). */
-  async eventually<T>(what: string, probe: () => Promise<Probe<T>>, options: { timeoutMs?: number; consecutive?: number; intervalMs?: number; convergence?: boolean } = {}): Promise<WaitResult<T>> {
+  /**
+   * Any eventually-consistent condition (default: 3 consecutive successes).
+   * `convergence: name` (here and in expectHttp) marks the wait's time under that name.
+   */
+  async eventually<T>(what: string, probe: () => Promise<Probe<T>>, options: { timeoutMs?: number; consecutive?: number; intervalMs?: number; convergence?: string } = {}): Promise<WaitResult<T>> {
     const result = await waitFor(what, probe, { timeoutMs: options.timeoutMs ?? this.timeoutMs, consecutive: options.consecutive ?? 3, intervalMs: options.intervalMs ?? 200 });
-    this.noteConvergence(result, options.convergence);
     this.log(`${what}: after ${result.convergenceMs} ms`);
+    if (options.convergence) this.markConvergence(options.convergence, result.convergenceMs);
     return result;
   }
 
   /**
-   * Waits (bounded, 90 s) until no other scenario's namespace is being
+   * Waits (bounded: timeouts.quietCluster) until no other scenario's namespace is being
    * deleted: for a scenario that measures a reaction to a deletion of its
    * own, which implementations that re-queue all their objects on every
    * deletion (MetalLB v0.12's controller does) would otherwise serve behind
@@ -171,13 +184,14 @@ export class ScenarioContext {
         const list = await this.kube.core.listNamespace({ labelSelector: SCENARIO_LABEL });
         const terminating = list.items.filter((n) => n.metadata?.deletionTimestamp && n.metadata.name !== this.namespace).map((n) => n.metadata!.name!);
         return { ok: terminating.length === 0, observed: terminating };
-      }, { timeoutMs: 90_000, intervalMs: 250 });
+      }, { timeoutMs: this.timeouts.quietCluster, intervalMs: 250 });
       this.log(`quiet cluster after ${Math.round(performance.now() - started)} ms`);
     } catch (error) {
       this.log(`starting without a quiet cluster: ${(error as Error).message}`);
     }
   }
 
+  /** A named number that is not a convergence time (requests sent, failed, a failed-request window). */
   measure(name: string, value: number): void {
     this.measurements[name] = Math.round(value);
   }

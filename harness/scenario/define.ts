@@ -10,14 +10,14 @@ import { ScenarioContext, NotSupportedError, SCENARIO_LABEL } from './context.ts
 import { loadRuntime } from './runtime.ts';
 import type { Scenario, ScenarioMeta } from './types.ts';
 import type { Feature } from './features.ts';
+import { resolveTimeouts, timeoutsOf } from './timeouts.ts';
 
 declare module 'vitest' {
   interface TaskMeta extends Partial<ScenarioMeta> {}
 }
 
 export function scenario(definition: Scenario): Scenario {
-  const timeout = definition.timeoutMs;
-  test(definition.id, { timeout: timeout ?? defaultTimeout() }, async ({ task, skip }) => {
+  test(definition.id, { timeout: scenarioTimeout(definition.timeoutMs) }, async ({ task, skip }) => {
     const runtime = loadRuntime();
     const meta: ScenarioMeta['vipcheck'] = { id: definition.id, suite: definition.suite, feature: definition.feature };
     task.meta.vipcheck = meta;
@@ -40,7 +40,7 @@ export function scenario(definition: Scenario): Scenario {
     const ctx = new ScenarioContext(definition, runtime);
     meta.cases = ctx.cases; // the same array: cases recorded up to a failure are reported too
     try {
-      await ctx.kube.deleteNamespace(ctx.namespace, { wait: true, timeoutMs: 60_000 }); // a kept namespace of an earlier failed run
+      await ctx.kube.deleteNamespace(ctx.namespace, { wait: true, timeoutMs: ctx.timeouts.namespaceDeleted }); // a kept namespace of an earlier failed run
       await ctx.kube.ensureNamespace(ctx.namespace, { [SCENARIO_LABEL]: definition.id });
       for (const fixture of definition.fixtures ?? []) await ctx.apply(fixture);
       await definition.run(ctx);
@@ -49,8 +49,7 @@ export function scenario(definition: Scenario): Scenario {
       const problems = await ctx.runCleanups();
       if (problems.length) throw new Error(`cleanup failed: ${problems.join('; ')}`);
       meta.status = 'passed';
-      meta.convergenceMs = ctx.convergenceMs;
-      meta.measurements = ctx.measurements;
+      Object.assign(meta, results(ctx));
       if (!runtime.settings.keepNamespaces) await ctx.kube.deleteNamespace(ctx.namespace).catch(() => {});
     } catch (error) {
       await ctx.runCleanups();
@@ -61,8 +60,7 @@ export function scenario(definition: Scenario): Scenario {
         return;
       }
       meta.status = 'failed';
-      meta.convergenceMs = ctx.convergenceMs;
-      meta.measurements = ctx.measurements;
+      Object.assign(meta, results(ctx));
       meta.dumpDir = path.join(runtime.settings.reportDir, 'dumps', definition.id);
       meta.reason = (error as Error).message;
       await ctx.dump(meta.dumpDir, error).catch(() => {});
@@ -74,10 +72,17 @@ export function scenario(definition: Scenario): Scenario {
   return definition;
 }
 
-function defaultTimeout(): number {
+/** What a scenario's run leaves for the report beside its status. */
+function results(ctx: ScenarioContext): Pick<ScenarioMeta['vipcheck'], 'convergenceMs' | 'convergence' | 'measurements'> {
+  return { convergenceMs: ctx.convergenceMs, convergence: ctx.convergence, measurements: ctx.measurements };
+}
+
+/** The scenario's own bound, scaled like every timeout, or the run's `scenario` timeout. */
+function scenarioTimeout(own: number | undefined): number {
   try {
-    return loadRuntime().settings.convergenceTimeoutMs * 4 + 60_000;
+    const { settings } = loadRuntime();
+    return own === undefined ? timeoutsOf(settings).scenario : Math.round(own * settings.timeoutScale);
   } catch {
-    return 180_000;
+    return own ?? resolveTimeouts().scenario;
   }
 }

@@ -14,6 +14,7 @@ export const FEATURES = {
   'lb-shared-ip': 'metallb.universe.tf/allow-shared-ip',
   'lb-bgp-advertisements': 'bgp-advertisements: aggregation-length, communities, localpref',
   'lb-node-selectors': 'node-selectors on BGP peers',
+  'lb-config-refusal-event': 'an invalid MetalLB ConfigMap is refused with a Warning Event on the ConfigMap, not only in a log',
 } as const;
 
 export type Feature = keyof typeof FEATURES;

@@ -33,7 +33,10 @@ export interface Runtime {
   /** The address clients use for the target's ingress controller (its VIP), when installed. */
   ingressAddress?: string;
   settings: {
-    convergenceTimeoutMs: number;
+    /** Every named bound in ms, already scaled (names and defaults: ./timeouts.ts). */
+    timeouts: Record<string, number>;
+    /** --timeout-scale: the factor already applied to `timeouts`. */
+    timeoutScale: number;
     reportDir: string;
     suites?: SuiteName[];
     ids?: string[];

@@ -10,7 +10,7 @@ export const SUITES: SuiteName[] = ['ingress', 'loadbalancer', 'e2e'];
 export type ScenarioStatus = 'passed' | 'failed' | 'skipped' | 'not-supported';
 
 export interface Scenario {
-  /** Stable id from SCENARIOS.md: used in reports, JUnit and --run. */
+  /** Stable id (docs/scenarios.md): used in reports, JUnit and --run. */
   id: string;
   suite: SuiteName;
   /** The feature the report shows for this scenario. */
@@ -22,7 +22,7 @@ export interface Scenario {
   fixtures?: string[];
   /** True when it changes state other scenarios see (nodes, speakers, the MetalLB ConfigMap): it then runs alone. */
   disruptive?: boolean;
-  /** Upper bound for the whole scenario (default: 4 × the convergence bound + 60 s). */
+  /** Upper bound for the whole scenario, scaled by --timeout-scale (default: timeouts.scenario). */
   timeoutMs?: number;
   run(ctx: ScenarioContext): Promise<void>;
 }
@@ -34,7 +34,10 @@ export interface ScenarioMeta {
     suite: SuiteName;
     feature: Feature;
     status?: ScenarioStatus;
+    /** The main convergence time: the first one marked. */
     convergenceMs?: number;
+    /** Every convergence time the scenario marked (ctx.markConvergence): name → ms. */
+    convergence?: Record<string, number>;
     /** Named measurements (e.g. "failedRequestWindowMs"). */
     measurements?: Record<string, number>;
     dumpDir?: string;

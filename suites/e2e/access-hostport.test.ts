@@ -1,7 +1,7 @@
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import { scenario } from '../../harness/scenario/define.ts';
-import { send } from '../../harness/traffic/client.ts';
-import { controllerHostPort, installControllerInstance } from './controller.ts';
+import { controllerHostPort, installControllerInstance } from '../shared/ingress-controller.ts';
+import { expectNoAnswer } from '../shared/no-answer.ts';
 
 // For a scenario-owned instance of the controller: outside the NodePort range, so kube-proxy never claims it.
 const OWN_HOST_PORT = 18080;
@@ -27,14 +27,7 @@ scenario({
       expect: { backend: 'app', path: `/on/${node.name}` },
     })));
     for (const node of nodes.filter((n) => !running.includes(n.name))) {
-      await ctx.eventually(`nothing to answer on ${node.address}:${port} (${node.name} runs no controller)`, async () => {
-        try {
-          const r = await send({ address: node.address, port, host: HOST, timeoutMs: 1000, headers: { connection: 'close' } });
-          return { ok: false, observed: `answered ${r.status}` };
-        } catch (error) {
-          return { ok: true, observed: (error as Error).message };
-        }
-      }, { consecutive: 1 });
+      await expectNoAnswer(ctx, `nothing to answer on ${node.address}:${port} (${node.name} runs no controller)`, { address: node.address, port, host: HOST }, { consecutive: 1 });
     }
   },
 });

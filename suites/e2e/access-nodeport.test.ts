@@ -1,5 +1,5 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { copyOfPublishedService, httpPort } from './controller.ts';
+import { copyOfPublishedService, httpPort } from '../shared/ingress-controller.ts';
 
 scenario({
   id: 'e2e-access-nodeport',

@@ -1,6 +1,9 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, hostPrefix, nodesWithReadyEndpoints, runVar } from '../shared/helpers.ts';
-import { copyOfPublishedService, httpPort } from './controller.ts';
+import { copyOfPublishedService, httpPort } from '../shared/ingress-controller.ts';
+import { addressOf } from '../shared/lb-services.ts';
+import { nodesWithReadyEndpoints } from '../shared/nodes.ts';
+import { expectRoute, hostPrefix } from '../shared/routes.ts';
+import { runVar } from '../shared/run-vars.ts';
 
 scenario({
   id: 'e2e-client-ip-preserved',
@@ -15,7 +18,7 @@ scenario({
     // Our own Local copy of the controller's Service, so the shared one keeps its policy.
     const local = await copyOfPublishedService(ctx, { type: 'LoadBalancer', externalTrafficPolicy: 'Local' });
     const { name, namespace } = local.metadata as { name: string; namespace: string };
-    const vip = (await ctx.kube.waitForLoadBalancerIp(namespace, name, ctx.timeoutMs)).value;
+    const vip = await addressOf(ctx, name, namespace);
     await expectRoute(ctx, hostPrefix(vip), () => nodesWithReadyEndpoints(ctx, name, namespace));
 
     await ctx.expectHttp(`the backend to see ${client} as the client`, [{

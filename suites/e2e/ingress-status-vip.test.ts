@@ -1,5 +1,6 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { ingressOf } from './controller.ts';
+import { ingressOf } from '../shared/ingress-controller.ts';
+import { addressOf } from '../shared/lb-services.ts';
 
 scenario({
   id: 'e2e-ingress-status-vip',
@@ -11,7 +12,7 @@ scenario({
     await ctx.echoBackend('app');
     await ctx.apply('e2e/ingress.yaml', { name: 'status-vip', host: 'status-vip.e2e.example', backend: 'app' });
     const { namespace, service } = ingressOf(ctx).publish;
-    const vip = (await ctx.kube.waitForLoadBalancerIp(namespace, service, ctx.timeoutMs)).value;
+    const vip = await addressOf(ctx, service, namespace);
     await ctx.eventually(`the Ingress status to carry the controller's VIP ${vip}`, async () => {
       const ingress = await ctx.kube.networking.readNamespacedIngress({ namespace: ctx.namespace, name: 'status-vip' });
       const entries = ingress.status?.loadBalancer?.ingress ?? [];

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { installControllerInstance } from './controller.ts';
+import { installControllerInstance } from '../shared/ingress-controller.ts';
+import { addressOf } from '../shared/lb-services.ts';
 
 const SECOND_HOST_PORT = 18081;
 
@@ -16,7 +17,7 @@ scenario({
     await installControllerInstance(ctx, 'second-proxy', SECOND_HOST_PORT);
     await ctx.apply('e2e/two-controllers.yaml');
     const first = ctx.ingressAddress();
-    const second = (await ctx.kube.waitForLoadBalancerIp(ctx.namespace, 'second-proxy', ctx.timeoutMs)).value;
+    const second = await addressOf(ctx, 'second-proxy');
     expect(second, 'each controller has its own VIP').not.toBe(first);
 
     const at = (address: string, host: string) => ({ address, host, path: '/' });

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, hostPrefix } from '../shared/helpers.ts';
-import { expectedHops, publishedService } from './controller.ts';
+import { expectedHops, publishedService } from '../shared/ingress-controller.ts';
+import { expectRoute, hostPrefix } from '../shared/routes.ts';
 
 scenario({
   id: 'e2e-vip-ingress-pod',

@@ -20,6 +20,6 @@ scenario({
       { request: request('delete.example', '/kept'), expect: { backend: 'a' } },
       { request: request('delete.example', '/gone'), expect: { status: 404 } },
       { request: request('gone.delete.example', '/'), expect: { status: 404 } },
-    ], { convergence: true, freshConnections: true });
+    ], { convergence: 'ingressDeleted', freshConnections: true });
   },
 });

@@ -1,6 +1,7 @@
 import { scenario } from '../../harness/scenario/define.ts';
 import type { HttpRequest, HttpResponse } from '../../harness/traffic/client.ts';
-import { describeTally, tally, type Tally } from './spread.ts';
+import { deploymentReady } from '../shared/deployments.ts';
+import { describeTally, tally, type Tally } from '../shared/spread.ts';
 
 // Design: "web" selects a Ready pod (steady) and a pod (late) whose readiness
 // probe asks a separate "switch" echo, which the scenario flips through the
@@ -17,8 +18,7 @@ scenario({
   async run(ctx) {
     const switchService = await ctx.kube.core.readNamespacedService({ namespace: ctx.namespace, name: 'switch' });
     await ctx.apply('ingress/endpoints-readiness-late.yaml', { switchAddress: switchService.spec!.clusterIP! });
-    await ctx.kube.waitForDeployment(ctx.namespace, 'steady', ctx.timeoutMs * 2);
-    await ctx.kube.waitForDeployment(ctx.namespace, 'switch', ctx.timeoutMs * 2);
+    await Promise.all([deploymentReady(ctx, 'steady'), deploymentReady(ctx, 'switch')]);
     await ctx.eventually('the late pod to run, not Ready', async () => {
       const [pod] = await ctx.kube.podsOf(ctx.namespace, 'app=late');
       const ready = pod?.status?.conditions?.find((c) => c.type === 'Ready')?.status;

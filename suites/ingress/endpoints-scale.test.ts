@@ -1,5 +1,5 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { describeTally, livePods, servedExactly, tally } from './spread.ts';
+import { describeTally, livePods, servedExactly, tally } from '../shared/spread.ts';
 
 scenario({
   id: 'ingress-endpoints-scale',
@@ -17,7 +17,7 @@ scenario({
     await ctx.eventually(`requests to spread over all 5 pods (${five.join(', ')})`, async () => {
       const t = await tally(request, 50);
       return { ok: t.failures.length === 0 && servedExactly(t, five), observed: describeTally(t) };
-    }, { convergence: true });
+    }, { convergence: 'scaledOut' });
 
     await ctx.echoBackend('app', 1);
     const one = await livePods(ctx, 'app');

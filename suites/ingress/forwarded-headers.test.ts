@@ -2,6 +2,7 @@ import { BlockList, isIPv4 } from 'node:net';
 import { scenario } from '../../harness/scenario/define.ts';
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import type { HttpResponse } from '../../harness/traffic/client.ts';
+import { publishedService } from '../shared/ingress-controller.ts';
 
 /**
  * The addresses the controller can know the client by. With
@@ -15,8 +16,7 @@ async function clientAsSeen(ctx: ScenarioContext): Promise<{ addresses: BlockLis
   if (typeof client !== 'string') throw new Error(`the ${ctx.runtime.provider.name} provider gives no clientAddress variable: cannot tell which X-Forwarded-For is right`);
   const addresses = new BlockList();
   addresses.addAddress(client);
-  const { namespace, service } = ctx.target.ingress!.publish;
-  const published = await ctx.kube.core.readNamespacedService({ namespace, name: service });
+  const published = await publishedService(ctx);
   if (published.spec?.externalTrafficPolicy === 'Local') return { addresses, description: client };
   const nodes = (await ctx.kube.core.listNode()).items;
   const nodeIps = nodes.flatMap((n) => (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' && isIPv4(a.address)).map((a) => a.address));

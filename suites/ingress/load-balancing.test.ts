@@ -1,5 +1,5 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { describeTally, livePods, servedExactly, tally } from './spread.ts';
+import { describeTally, livePods, servedExactly, tally } from '../shared/spread.ts';
 
 scenario({
   id: 'ingress-load-balancing',

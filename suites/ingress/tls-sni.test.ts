@@ -1,6 +1,6 @@
 import { scenario } from '../../harness/scenario/define.ts';
 import { inspectCertificate } from '../../harness/traffic/client.ts';
-import { issueCertificates, tlsSecret } from './tls.ts';
+import { issueCertificates, tlsSecret } from '../shared/tls-certificates.ts';
 
 const HOST = 'tls-sni.example';
 

@@ -19,7 +19,7 @@ scenario({
     // the polls over the controller's replicas: one pooled socket would test only one.
     await ctx.expectHttp('the backend changed: /old → b', [
       { request: at('/old'), expect: { backend: 'b' } },
-    ], { convergence: true, freshConnections: true });
+    ], { convergence: 'ruleUpdated', freshConnections: true });
 
     await ctx.apply('ingress/update-rules.yaml', { path: '/new', backend: 'b' });
     await ctx.expectHttp('the path changed: /new → b, /old gone', [

@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, exposeEcho, hostPrefix, labelledIbgpNodes, nodeAddresses } from '../shared/helpers.ts';
+import { exposeEcho } from '../shared/lb-services.ts';
+import { labelledIbgpNodes, nodeAddresses } from '../shared/nodes.ts';
+import { expectRoute, hostPrefix } from '../shared/routes.ts';
 
 // From the `communities` pool of fixtures/conformance/metallb-config.yaml:
 // a literal community, an alias (vc-tag = 64512:200), localpref 150.
@@ -15,8 +17,7 @@ scenario({
   async run(ctx) {
     const { vip, createdAt } = await exposeEcho(ctx, 'web', { pool: 'communities' });
     const prefix = hostPrefix(vip);
-    const tor = await expectRoute(ctx, prefix, nodeAddresses(ctx), { since: createdAt });
-    ctx.convergenceMs = tor.afterMs;
+    const tor = await expectRoute(ctx, prefix, nodeAddresses(ctx), { since: createdAt, convergence: 'announced' });
     for (const path of tor.route.paths) {
       expect([...path.communities].sort(), `communities at the TOR from ${path.neighbor}`).toEqual(COMMUNITIES);
       expect(path.localPref, `LOCAL_PREF at the TOR (eBGP) from ${path.neighbor}`).toBeUndefined();

@@ -1,8 +1,13 @@
 import { expect } from 'vitest';
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import { scenario } from '../../harness/scenario/define.ts';
-import { addressOf, allocationOutcome, createService, expectRoute, expectWithdrawn, exposeEcho, hostPrefix, inPool, nodeAddresses, runVar, sessionsReset, snapshotSessions, watchRoutes } from '../shared/helpers.ts';
-import { applyEditedConfig, restoreConfigAtEnd } from './metallb-config.ts';
+import { sessionsReset, snapshotSessions } from '../shared/bgp-sessions.ts';
+import { addressOf, allocationOutcome, createService, deleteService, exposeEcho } from '../shared/lb-services.ts';
+import { applyEditedConfig, restoreConfigAtEnd } from '../shared/metallb-config.ts';
+import { nodeAddresses } from '../shared/nodes.ts';
+import { inPool } from '../shared/pools.ts';
+import { expectRoute, expectWithdrawn, hostPrefix, watchRoutes } from '../shared/routes.ts';
+import { runVar } from '../shared/run-vars.ts';
 
 const SPARE_POOL = 'vc-spare';
 // An address on the fabric where nothing answers: the speakers get one more peer to dial, and nothing else changes.
@@ -26,7 +31,7 @@ scenario({
     restoreConfigAtEnd(ctx, {
       // The original config would take the spare pool's address away: release it first.
       before: async () => {
-        await ctx.kube.core.deleteNamespacedService({ namespace: ctx.namespace, name: 'spare-vip' }).catch(() => {});
+        await deleteService(ctx, 'spare-vip').catch(() => {});
         if (spare) await expectWithdrawn(ctx, hostPrefix(spare));
       },
       inForce: () => spareBecomesUnknown(ctx),
@@ -41,7 +46,7 @@ scenario({
     // The new config is in force once the new pool hands out addresses.
     await createService(ctx, 'spare-vip', { backend: 'web', pool: SPARE_POOL });
     spare = await addressOf(ctx, 'spare-vip');
-    ctx.convergenceMs = Math.round(performance.now() - changedAt);
+    ctx.markConvergence('configApplied', performance.now() - changedAt);
     expect(inPool(spare, runVar(ctx, 'poolSpare')), `spare-vip got ${spare} from ${SPARE_POOL}`).toBe(true);
     await expectRoute(ctx, hostPrefix(spare), nodeAddresses(ctx));
     await ctx.expectHttp('the first VIP still answers', [{ request: { address: vip }, expect: { backend: 'web' } }]);
@@ -63,7 +68,7 @@ async function spareBecomesUnknown(ctx: ScenarioContext): Promise<void> {
       const outcome = await allocationOutcome(ctx, name);
       return { ok: outcome.addresses.length === 0, observed: outcome };
     } finally {
-      await ctx.kube.core.deleteNamespacedService({ namespace: ctx.namespace, name }).catch(() => {});
+      await deleteService(ctx, name).catch(() => {});
     }
-  }, { consecutive: 1, intervalMs: 1000, timeoutMs: ctx.timeoutMs * 2 });
+  }, { consecutive: 1, intervalMs: 1000, timeoutMs: ctx.timeouts.configApplied });
 }

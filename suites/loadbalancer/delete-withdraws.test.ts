@@ -1,6 +1,8 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { send } from '../../harness/traffic/client.ts';
-import { expectRoute, expectWithdrawn, exposeEcho, hostPrefix, nodeAddresses } from '../shared/helpers.ts';
+import { deleteService, exposeEcho } from '../shared/lb-services.ts';
+import { expectNoAnswer } from '../shared/no-answer.ts';
+import { nodeAddresses } from '../shared/nodes.ts';
+import { expectRoute, expectWithdrawn, hostPrefix } from '../shared/routes.ts';
 
 scenario({
   id: 'lb-delete-withdraws',
@@ -14,15 +16,8 @@ scenario({
     await ctx.expectHttp('the VIP answers before the delete', [{ request: { address: vip }, expect: { backend: 'web' } }]);
 
     const deletedAt = performance.now();
-    await ctx.kube.core.deleteNamespacedService({ namespace: ctx.namespace, name: service });
-    ctx.convergenceMs = await expectWithdrawn(ctx, prefix, { since: deletedAt });
-    await ctx.eventually(`${vip} to stop answering`, async () => {
-      try {
-        const r = await send({ address: vip, timeoutMs: 1000, headers: { connection: 'close' } });
-        return { ok: false, observed: `answered ${r.status} by ${r.echo?.pod ?? 'no echo'}` };
-      } catch (error) {
-        return { ok: true, observed: (error as Error).message };
-      }
-    });
+    await deleteService(ctx, service);
+    await expectWithdrawn(ctx, prefix, { since: deletedAt, convergence: 'withdrawn' });
+    await expectNoAnswer(ctx, `${vip} to stop answering`, { address: vip });
   },
 });

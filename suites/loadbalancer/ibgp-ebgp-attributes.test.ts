@@ -1,6 +1,9 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, exposeEcho, hostPrefix, labelledIbgpNodes, nodeAddresses, runVar } from '../shared/helpers.ts';
+import { exposeEcho } from '../shared/lb-services.ts';
+import { labelledIbgpNodes, nodeAddresses } from '../shared/nodes.ts';
+import { expectRoute, hostPrefix } from '../shared/routes.ts';
+import { runVar } from '../shared/run-vars.ts';
 
 scenario({
   id: 'lb-ibgp-ebgp-attributes',

@@ -1,6 +1,8 @@
-import { scenario } from '../../harness/scenario/define.ts';
-import { expectEvent, exposeEcho, inPool, runVar } from '../shared/helpers.ts';
 import { expect } from 'vitest';
+import { scenario } from '../../harness/scenario/define.ts';
+import { expectServiceEvent, exposeEcho } from '../shared/lb-services.ts';
+import { inPool } from '../shared/pools.ts';
+import { runVar } from '../shared/run-vars.ts';
 
 scenario({
   id: 'lb-ip-from-pool',
@@ -9,10 +11,10 @@ scenario({
   description: 'a LoadBalancer Service gets an address from the auto-assigned pool in status.loadBalancer.ingress, and an IPAllocated event',
   async run(ctx) {
     const { service, vip, createdAt } = await exposeEcho(ctx, 'web');
-    ctx.convergenceMs = Math.round(performance.now() - createdAt);
+    ctx.markConvergence('allocated', performance.now() - createdAt);
     const pool = runVar(ctx, 'poolDefault');
     expect(inPool(vip, pool), `address ${vip} lies in the default pool ${pool}`).toBe(true);
-    const message = await expectEvent(ctx, service, 'IPAllocated');
+    const message = await expectServiceEvent(ctx, service, 'IPAllocated');
     ctx.log(`IPAllocated: ${message}`);
   },
 });

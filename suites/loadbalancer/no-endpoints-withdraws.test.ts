@@ -1,5 +1,8 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, expectWithdrawn, exposeEcho, hostPrefix, nodeAddresses, scale } from '../shared/helpers.ts';
+import { scale } from '../shared/deployments.ts';
+import { exposeEcho } from '../shared/lb-services.ts';
+import { nodeAddresses } from '../shared/nodes.ts';
+import { expectRoute, expectWithdrawn, hostPrefix } from '../shared/routes.ts';
 
 scenario({
   id: 'lb-no-endpoints-withdraws',
@@ -13,12 +16,11 @@ scenario({
 
     const scaledDown = performance.now();
     await scale(ctx, 'web', 0);
-    ctx.convergenceMs = await expectWithdrawn(ctx, prefix, { since: scaledDown });
+    await expectWithdrawn(ctx, prefix, { since: scaledDown, convergence: 'withdrawn' });
 
     const scaledUp = performance.now();
     await scale(ctx, 'web', 1);
-    const { afterMs } = await expectRoute(ctx, prefix, nodeAddresses(ctx), { since: scaledUp });
-    ctx.measure('reannouncedMs', afterMs);
+    await expectRoute(ctx, prefix, nodeAddresses(ctx), { since: scaledUp, convergence: 'reannounced' });
     await ctx.expectHttp('the VIP answers again', [{ request: { address: vip }, expect: { backend: 'web' } }]);
   },
 });

@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, exposeEcho, hostPrefix, labelledIbgpNodes, nodeAddresses } from '../shared/helpers.ts';
+import { exposeEcho } from '../shared/lb-services.ts';
+import { labelledIbgpNodes, nodeAddresses } from '../shared/nodes.ts';
+import { expectRoute, hostPrefix } from '../shared/routes.ts';
 
 scenario({
   id: 'lb-node-selectors',
@@ -19,7 +21,7 @@ scenario({
       const ok = established.length === selected.length && selected.every((a) => established.includes(a));
       return { ok, observed: neighbors.map((n) => `${n.address} ${n.state}`) };
     });
-    await ctx.tor().waitForNeighbors(all, { timeoutMs: ctx.timeoutMs });
+    await ctx.tor().waitForNeighbors(all, { timeoutMs: ctx.timeouts.convergence });
 
     const { vip } = await exposeEcho(ctx, 'web');
     await expectRoute(ctx, hostPrefix(vip), selected, { router: 'ibgp' });

@@ -1,5 +1,6 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { nodeAddresses, runVar } from '../shared/helpers.ts';
+import { nodeAddresses } from '../shared/nodes.ts';
+import { runVar } from '../shared/run-vars.ts';
 
 scenario({
   id: 'lb-peering-all-nodes',

@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { addressOf, createService, inPool, runVar } from '../shared/helpers.ts';
+import { addressOf, createService } from '../shared/lb-services.ts';
+import { inPool } from '../shared/pools.ts';
+import { rangePool, runVar } from '../shared/run-vars.ts';
 
 scenario({
   id: 'lb-pool-annotation',
@@ -8,7 +10,7 @@ scenario({
   feature: 'lb-bgp',
   description: 'metallb.universe.tf/address-pool picks the pool; a pool with auto-assign: false is used only when named',
   async run(ctx) {
-    const pools = { default: runVar(ctx, 'poolDefault'), manual: runVar(ctx, 'poolManual'), range: `${runVar(ctx, 'poolRangeFirst')}-${runVar(ctx, 'poolRangeLast')}` };
+    const pools = { default: runVar(ctx, 'poolDefault'), manual: runVar(ctx, 'poolManual'), range: rangePool(ctx, 'poolRange') };
     await ctx.echoBackend('web');
     const services = [
       { name: 'in-manual', pool: 'manual', expected: pools.manual },
@@ -21,7 +23,7 @@ scenario({
     const createdAt = performance.now();
     for (const s of services) await createService(ctx, s.name, { backend: 'web', pool: s.pool });
     const got = await Promise.all(services.map(async (s) => ({ ...s, address: await addressOf(ctx, s.name) })));
-    ctx.convergenceMs = Math.round(performance.now() - createdAt);
+    ctx.markConvergence('allocated', performance.now() - createdAt);
     for (const s of got) {
       expect(inPool(s.address, s.expected), `${s.name} (pool ${s.pool ?? 'not named'}) got ${s.address}, want one in ${s.expected}`).toBe(true);
     }

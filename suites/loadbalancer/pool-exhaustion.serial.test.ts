@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { addressOf, createService, expectAllocationFailed, inPool, runVar } from '../shared/helpers.ts';
+import { addressOf, createService, deleteService, expectAllocationFailed } from '../shared/lb-services.ts';
+import { inPool } from '../shared/pools.ts';
+import { rangePool } from '../shared/run-vars.ts';
 
 scenario({
   id: 'lb-pool-exhaustion',
@@ -13,7 +15,7 @@ scenario({
   async run(ctx) {
     // What it measures follows a deletion: start after the teardown of the scenarios before it.
     await ctx.quietCluster();
-    const tiny = `${runVar(ctx, 'poolTinyFirst')}-${runVar(ctx, 'poolTinyLast')}`; // two addresses
+    const tiny = rangePool(ctx, 'poolTiny'); // two addresses
     await ctx.echoBackend('web');
     await createService(ctx, 'first', { backend: 'web', pool: 'tiny' });
     await createService(ctx, 'second', { backend: 'web', pool: 'tiny' });
@@ -26,8 +28,8 @@ scenario({
     await expectAllocationFailed(ctx, 'third');
 
     const freedAt = performance.now();
-    await ctx.kube.core.deleteNamespacedService({ namespace: ctx.namespace, name: 'first' });
+    await deleteService(ctx, 'first');
     expect(await addressOf(ctx, 'third'), 'the waiting Service gets the freed address').toBe(first);
-    ctx.convergenceMs = Math.round(performance.now() - freedAt); // freed address → served
+    ctx.markConvergence('freedAddressServed', performance.now() - freedAt);
   },
 });

@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { addressOf, createService, expectAllocationFailed, inPool, runVar } from '../shared/helpers.ts';
+import { addressOf, createService, expectAllocationFailed } from '../shared/lb-services.ts';
+import { inPool } from '../shared/pools.ts';
+import { rangePool, runVar } from '../shared/run-vars.ts';
 
 scenario({
   id: 'lb-ranges-and-cidrs',
@@ -8,7 +10,7 @@ scenario({
   feature: 'lb-bgp',
   description: 'pools given as a-b ranges and as CIDRs both allocate; avoid-buggy-ips never hands out .0 or .255',
   async run(ctx) {
-    const range = `${runVar(ctx, 'poolRangeFirst')}-${runVar(ctx, 'poolRangeLast')}`;
+    const range = rangePool(ctx, 'poolRange');
     const buggy = runVar(ctx, 'poolBuggy'); // a /24 CIDR with avoid-buggy-ips
     await ctx.echoBackend('web');
     const services = [

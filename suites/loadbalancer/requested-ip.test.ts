@@ -1,6 +1,10 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { addressIn, addressOf, expectAllocationFailed, expectRoute, hostPrefix, nodeAddresses, readRoute, runVar } from '../shared/helpers.ts';
+import { addressOf, expectAllocationFailed } from '../shared/lb-services.ts';
+import { nodeAddresses } from '../shared/nodes.ts';
+import { addressIn } from '../shared/pools.ts';
+import { expectRoute, hostPrefix, readRoute } from '../shared/routes.ts';
+import { runVar } from '../shared/run-vars.ts';
 
 scenario({
   id: 'lb-requested-ip',
@@ -18,7 +22,7 @@ scenario({
 
     expect(await addressOf(ctx, 'by-field'), 'address of the Service with spec.loadBalancerIP').toBe(byField);
     expect(await addressOf(ctx, 'by-annotation'), 'address of the Service with the loadBalancerIPs annotation').toBe(byAnnotation);
-    ctx.convergenceMs = (await expectRoute(ctx, hostPrefix(byField), nodeAddresses(ctx), { since: createdAt })).afterMs;
+    await expectRoute(ctx, hostPrefix(byField), nodeAddresses(ctx), { since: createdAt, convergence: 'announced' });
     await expectRoute(ctx, hostPrefix(byAnnotation), nodeAddresses(ctx));
     await ctx.expectHttp('both requested addresses answer', [
       { request: { address: byField }, expect: { backend: 'web' } },

@@ -1,5 +1,7 @@
 import { scenario } from '../../harness/scenario/define.ts';
-import { expectRoute, exposeEcho, hostPrefix, nodeAddresses } from '../shared/helpers.ts';
+import { exposeEcho } from '../shared/lb-services.ts';
+import { nodeAddresses } from '../shared/nodes.ts';
+import { expectRoute, hostPrefix } from '../shared/routes.ts';
 
 scenario({
   id: 'lb-route-etp-cluster',
@@ -9,7 +11,6 @@ scenario({
   async run(ctx) {
     // One pod only: with Cluster, nodes without a local endpoint announce too.
     const { vip, createdAt } = await exposeEcho(ctx, 'web', { replicas: 1, etp: 'Cluster' });
-    const { afterMs } = await expectRoute(ctx, hostPrefix(vip), nodeAddresses(ctx), { since: createdAt });
-    ctx.convergenceMs = afterMs;
+    await expectRoute(ctx, hostPrefix(vip), nodeAddresses(ctx), { since: createdAt, convergence: 'announced' });
   },
 });

@@ -1,7 +1,11 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
 import { compareAddresses } from '../../harness/tor/rib.ts';
-import { addressIn, addressOf, expectAllocationFailed, expectRoute, hostPrefix, nodeAddresses, runVar } from '../shared/helpers.ts';
+import { addressOf, expectAllocationFailed } from '../shared/lb-services.ts';
+import { nodeAddresses } from '../shared/nodes.ts';
+import { addressIn } from '../shared/pools.ts';
+import { expectRoute, hostPrefix } from '../shared/routes.ts';
+import { runVar } from '../shared/run-vars.ts';
 
 scenario({
   id: 'lb-shared-ip',

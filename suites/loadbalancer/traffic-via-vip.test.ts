@@ -1,7 +1,9 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
 import { sendMany } from '../../harness/traffic/expect.ts';
-import { expectRoute, exposeEcho, hostPrefix, nodeAddresses } from '../shared/helpers.ts';
+import { exposeEcho } from '../shared/lb-services.ts';
+import { nodeAddresses } from '../shared/nodes.ts';
+import { expectRoute, hostPrefix } from '../shared/routes.ts';
 
 scenario({
   id: 'lb-traffic-via-vip',
@@ -14,7 +16,7 @@ scenario({
     const reached = await ctx.expectHttp(`HTTP to ${vip} to reach the web pods`, [
       { request: { address: vip, path: '/via-vip?x=1' }, expect: { backend: 'web', path: '/via-vip?x=1' } },
     ]);
-    ctx.convergenceMs = Math.round(performance.now() - createdAt);
+    ctx.markConvergence('served', performance.now() - createdAt);
     ctx.log(`first answer from pod ${reached[0].echo?.pod} on ${reached[0].echo?.node}`);
 
     // Fresh connections, so the TOR's ECMP hashes each one anew: every one is answered by a pod of the Service.

@@ -1,6 +1,7 @@
 // Steady traffic to a VIP while something breaks: a few workers each send
 // one request at a time on a fresh connection (so ECMP hashes every request
 // anew), and the loop reports how many failed and for how long.
+import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import { describeRequest, send, type HttpRequest } from '../../harness/traffic/client.ts';
 import { problemWith, type ExpectedResponse } from '../../harness/traffic/expect.ts';
 import { waitFor } from '../../lib/wait.ts';
@@ -87,4 +88,12 @@ function summarize(outcomes: Outcome[], what: string): LoopSummary {
     succeededDuringWindow: outcomes.filter((o) => !o.problem && o.start >= first && o.end <= last).length,
     samples: failures.slice(0, 5).map((f) => `${what} → ${f.problem}`),
   };
+}
+
+/** Puts a loop's outcome into the report (requests, failedRequests, failedRequestWindowMs) and the scenario log. */
+export function recordLoop(ctx: ScenarioContext, summary: LoopSummary): void {
+  ctx.measure('requests', summary.sent);
+  ctx.measure('failedRequests', summary.failed);
+  ctx.measure('failedRequestWindowMs', summary.failedWindowMs);
+  ctx.log(`request loop: ${summary.sent} sent, ${summary.failed} failed, window ${summary.failedWindowMs} ms, ${summary.succeededDuringWindow} answered inside it\n  ${summary.samples.join('\n  ')}`);
 }

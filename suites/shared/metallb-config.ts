@@ -1,11 +1,13 @@
 // The target's MetalLB ConfigMap, for the scenarios that change it: the
-// original as the run applied it, edits of its `config` key, and putting the
-// original back at the end of the scenario.
+// original as the run applied it, edits of its `config` key, putting the
+// original back at the end of the scenario, the Warning Events that refuse
+// an edit, and the hold times it asks for.
 import path from 'node:path';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { NotSupportedError, type ScenarioContext } from '../../harness/scenario/context.ts';
 import { loadFixture } from '../../harness/kube/fixtures.ts';
+import { waitFor } from '../../lib/wait.ts';
 
 export const CONFIG_KEY = 'config';
 
@@ -51,6 +53,29 @@ export function restoreConfigAtEnd(ctx: ScenarioContext, steps: { before?: () =>
     await ctx.kube.apply(original, 'the original MetalLB ConfigMap');
     await steps.inForce?.();
   });
+}
+
+/** Warning Events on the target's ConfigMap, as keys that change when an Event is new or repeated. */
+export async function configMapWarnings(ctx: ScenarioContext): Promise<Set<string>> {
+  const configMap = await originalConfigMap(ctx);
+  const list = await ctx.kube.core.listNamespacedEvent({
+    namespace: configMap.metadata!.namespace!,
+    fieldSelector: `involvedObject.kind=ConfigMap,involvedObject.name=${configMap.metadata!.name}`,
+  });
+  return new Set(list.items.filter((e) => e.type === 'Warning').map((e) => `${e.metadata?.name}|${e.count ?? 1}|${e.message}`));
+}
+
+/** A Warning Event on the ConfigMap newer than `seen` (its message), or undefined when none comes within timeouts.configRefusal. */
+export async function refusalEvent(ctx: ScenarioContext, seen: Set<string>): Promise<string | undefined> {
+  try {
+    const result = await waitFor('a new Warning Event on the MetalLB ConfigMap', async () => {
+      const fresh = [...(await configMapWarnings(ctx))].filter((k) => !seen.has(k));
+      return { ok: fresh.length > 0, value: fresh[0]?.split('|').slice(2).join('|') };
+    }, { timeoutMs: ctx.timeouts.configRefusal, intervalMs: 250 });
+    return result.value;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Go duration text as MetalLB writes hold times ("9s", "1m30s", "90s") → milliseconds. */

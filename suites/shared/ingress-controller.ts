@@ -1,11 +1,13 @@
-// The target's ingress controller as the e2e scenarios reach it: the Service
-// it is published through, the next hops the TOR must hold for its VIP, and
-// scenario-owned copies of that Service with another type or traffic policy.
+// The target's ingress controller as the scenarios reach it: the Service it
+// is published through, the next hops the TOR must hold for its VIP, the
+// nodes and hostPort of its pods, scenario-owned copies of that Service with
+// another type or traffic policy, and other instances of the controller.
 import path from 'node:path';
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { NotSupportedError, SCENARIO_LABEL, type ScenarioContext } from '../../harness/scenario/context.ts';
 import type { IngressPart } from '../../harness/targets/target.ts';
-import { nodeAddresses, nodesWithReadyEndpoints } from '../shared/helpers.ts';
+import { deploymentReady, scaleAndWait } from './deployments.ts';
+import { nodeAddresses, nodesWithReadyEndpoints } from './nodes.ts';
 
 export function ingressOf(ctx: ScenarioContext): IngressPart {
   const ingress = ctx.target.ingress;
@@ -80,7 +82,7 @@ export async function installControllerInstance(ctx: ScenarioContext, name: stri
       if (!object.metadata?.namespace) ctx.defer(() => ctx.kube.deleteObject(object));
     }
   }
-  await ctx.kube.waitForDeployment(ctx.namespace, name, ctx.timeoutMs * 2);
+  await deploymentReady(ctx, name);
 }
 
 /** The hostPort the target's controller pods serve HTTP on, and the nodes of its Ready pods; undefined when it declares none. */
@@ -91,4 +93,21 @@ export async function controllerHostPort(ctx: ScenarioContext): Promise<{ port: 
   const http = ports.find((p) => p.name === 'http') ?? ports.find((p) => p.hostPort === 80 || p.containerPort === 80);
   if (!http?.hostPort) return undefined;
   return { port: http.hostPort, nodes: await controllerNodes(ctx) };
+}
+
+/** The nodes running a Ready controller; with fewer than two, the controller's Deployment is scaled out for the scenario (and back after it). */
+export async function controllerOnTwoNodes(ctx: ScenarioContext): Promise<string[]> {
+  const running = await controllerNodes(ctx);
+  if (running.length >= 2) return running;
+  const deployment = ingressOf(ctx).ready.find((w) => w.kind === 'Deployment');
+  if (!deployment) throw new Error(`the controller runs on ${running.length} node(s) and is not a Deployment that could be scaled out: no replica would remain`);
+  const before = (await ctx.kube.apps.readNamespacedDeployment({ namespace: deployment.namespace, name: deployment.name })).spec?.replicas ?? 1;
+  const replicas = ctx.runtime.provider.nodes.length;
+  ctx.log(`scaling ${deployment.namespace}/${deployment.name} from ${before} to ${replicas} replicas for the scenario`);
+  ctx.defer(() => scaleAndWait(ctx, deployment, before));
+  await scaleAndWait(ctx, deployment, replicas);
+  return (await ctx.eventually('controller replicas on at least two nodes', async () => {
+    const nodes = await controllerNodes(ctx);
+    return { ok: nodes.length >= 2, value: nodes, observed: nodes };
+  })).value;
 }
