@@ -1,7 +1,7 @@
 // `vipcheck run`: bring an environment up (or use one), install the target,
 // run the scenarios through vitest, write report.json and junit.xml, and
 // exit 0 only when nothing failed.
-import { mkdir, writeFile, readdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,9 +22,8 @@ import { DEFAULT_ID as KIND_DEFAULT_ID, clusterName as kindClusterName } from '.
 import { acquireRunLock, apiServerOf, localApiServer } from './run-lock.ts';
 import type { Runtime } from '../scenario/runtime.ts';
 import { resolveTimeouts } from '../scenario/timeouts.ts';
+import { scenarioFiles } from '../scenario/catalog.ts';
 import { SUITES, type SuiteName } from '../scenario/types.ts';
-
-export const SUITES_DIR = path.join(REPO_ROOT, 'suites');
 
 export interface RunOptions {
   provider: 'local' | 'kind' | 'existing';
@@ -105,17 +104,6 @@ export function parseRunArgs(args: string[]): RunOptions {
 
 function isReporterPath(reporter: string): boolean {
   return reporter.includes('/') || /\.[cm]?[jt]s$/.test(reporter);
-}
-
-/** Every scenario file, split into those that may run together and those that must run alone. */
-export async function scenarioFiles(): Promise<{ concurrent: string[]; serial: string[] }> {
-  const all: string[] = [];
-  for (const suite of SUITES) {
-    const dir = path.join(SUITES_DIR, suite);
-    if (!existsSync(dir)) continue;
-    for (const f of (await readdir(dir)).sort()) if (f.endsWith('.test.ts')) all.push(path.join(dir, f));
-  }
-  return { concurrent: all.filter((f) => !f.endsWith('.serial.test.ts')), serial: all.filter((f) => f.endsWith('.serial.test.ts')) };
 }
 
 export async function runCommand(args: string[]): Promise<number> {

@@ -15,6 +15,7 @@ import { waitFor, type Probe, type WaitResult } from '../../lib/wait.ts';
 import type { Runtime, TorAccess } from './runtime.ts';
 import type { Scenario } from './types.ts';
 import { timeoutsOf, type TimeoutConfig } from './timeouts.ts';
+import type { Feature } from './features.ts';
 import { cutNode, restoreNode } from '../providers/operations.ts';
 
 /** The label on every scenario namespace; its value is the scenario id. */
@@ -52,6 +53,11 @@ export class ScenarioContext {
 
   get target() {
     return this.runtime.target;
+  }
+
+  /** Whether the target claims `feature`: for the checks a scenario makes only then (Scenario.alsoChecks). */
+  claims(feature: Feature): boolean {
+    return this.target.features.includes(feature);
   }
 
   /** The run's named bounds in ms (--timeout, scaled by --timeout-scale; ./timeouts.ts). */

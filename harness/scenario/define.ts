@@ -2,7 +2,7 @@
 // decides skipped / not-supported from the run's selection and the target's
 // features, runs the scenario in its own namespace, keeps that namespace and
 // a dump when it fails, and leaves its result in the task's meta for the
-// report.
+// report. Read by the catalog (./catalog.ts), it only records the definition.
 import path from 'node:path';
 import { test } from 'vitest';
 import { closeConnections } from '../traffic/client.ts';
@@ -16,7 +16,24 @@ declare module 'vitest' {
   interface TaskMeta extends Partial<ScenarioMeta> {}
 }
 
+/** Set while harness/scenario/catalog.ts reads the scenario files: scenario() then records definitions instead of declaring tests. */
+let collecting: Scenario[] | undefined;
+
+/** Runs `read` (which imports scenario files) with scenario() recording each definition into the list it gets. */
+export async function collectDefinitions<T>(read: (collected: Scenario[]) => Promise<T>): Promise<T> {
+  collecting = [];
+  try {
+    return await read(collecting);
+  } finally {
+    collecting = undefined;
+  }
+}
+
 export function scenario(definition: Scenario): Scenario {
+  if (collecting) {
+    collecting.push(definition);
+    return definition;
+  }
   test(definition.id, { timeout: scenarioTimeout(definition.timeoutMs) }, async ({ task, skip }) => {
     const runtime = loadRuntime();
     const meta: ScenarioMeta['vipcheck'] = { id: definition.id, suite: definition.suite, feature: definition.feature };

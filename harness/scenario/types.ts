@@ -17,6 +17,8 @@ export interface Scenario {
   feature: Feature;
   /** Further features it needs (e.g. an e2e scenario needs lb-bgp too). */
   requires?: Feature[];
+  /** Features it checks further only where the target claims them (ctx.claims); it runs without them. */
+  alsoChecks?: Feature[];
   description: string;
   /** Fixture files under fixtures/scenarios/, applied in order into the scenario's namespace. */
   fixtures?: string[];

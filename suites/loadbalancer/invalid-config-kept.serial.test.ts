@@ -22,6 +22,7 @@ scenario({
   id: 'lb-invalid-config-kept',
   suite: 'loadbalancer',
   feature: 'lb-bgp',
+  alsoChecks: ['lb-config-refusal-event'],
   disruptive: true,
   description: 'an invalid ConfigMap (unknown key, overlapping CIDRs, bad ASN) is refused visibly; the last good config, addresses, routes and sessions stay',
   async run(ctx) {
@@ -39,7 +40,7 @@ scenario({
       });
       const warning = await refusalEvent(ctx, seen);
       if (warning) ctx.markConvergence(`refused${i + 1}`, performance.now() - appliedAt); // config applied → visible refusal
-      if (!warning && ctx.target.features.includes('lb-config-refusal-event')) {
+      if (!warning && ctx.claims('lb-config-refusal-event')) {
         throw new Error(`${ctx.target.name} claims lb-config-refusal-event but refused the config with ${defect} without a Warning Event on the ConfigMap`);
       }
       ctx.log(`${defect}: ${warning ?? 'no Event on the ConfigMap (a target that does not claim lb-config-refusal-event may only log it)'}`);
