@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScenarioContext } from './context.ts';
+import { resolveTimeouts } from './timeouts.ts';
 import { closeConnections } from '../traffic/client.ts';
 import type { Runtime } from './runtime.ts';
 import type { Scenario } from './types.ts';
@@ -27,7 +28,7 @@ describe('ScenarioContext cases', () => {
       'users: [{ name: u, user: {} }]',
       'contexts: [{ name: c, context: { cluster: c, user: u } }]', '',
     ].join('\n'));
-    const runtime = { provider: { name: 'local', kubeconfig, nodes: [] }, target: { name: 't', features: [] }, vars: {}, settings: { convergenceTimeoutMs: 2_000, reportDir: dir, keepNamespaces: false } } as unknown as Runtime;
+    const runtime = { provider: { name: 'local', kubeconfig, nodes: [] }, target: { name: 't', features: [] }, vars: {}, settings: { timeouts: resolveTimeouts(2_000), timeoutScale: 1, reportDir: dir, keepNamespaces: false } } as unknown as Runtime;
     ctx = new ScenarioContext({ id: 'ingress-cases', suite: 'ingress', feature: 'ingress-core', description: 'x', run: async () => {} } as Scenario, runtime);
   });
   afterAll(async () => {
