@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunLockedError, acquireRunLock, apiServerOf, localApiServer, runLockFile, runLockHolder } from './run-lock.ts';
+import { RunLockedError, acquireRunLock, runLockFile, runLockHolder } from './run-lock.ts';
 
 describe('run lock', () => {
   let dir: string;
@@ -66,17 +66,5 @@ describe('run lock', () => {
     writeFileSync(runLockFile(CLUSTER, dir), JSON.stringify({ pid: 1, cluster: CLUSTER, target: 'other', since: 'now' }));
     release();
     expect(existsSync(runLockFile(CLUSTER, dir))).toBe(true);
-  });
-
-  it('names the local environment and an existing cluster by their API server', () => {
-    expect(localApiServer()).toBe('https://198.18.0.2:6443');
-    const kubeconfig = path.join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config', 'current-context: c',
-      'clusters: [{name: k, cluster: {server: "https://192.0.2.10:6443"}}]',
-      'contexts: [{name: c, context: {cluster: k, user: u}}]',
-      'users: [{name: u, user: {token: t}}]',
-    ].join('\n'));
-    expect(apiServerOf(kubeconfig)).toBe('https://192.0.2.10:6443');
   });
 });

@@ -7,10 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { alive } from '../../lib/pids.ts';
-import { apiServerUrlOf } from '../providers/local/control-plane.ts';
-import { planTopology } from '../providers/local/topology.ts';
 
 export interface RunLockHolder {
   pid: number;
@@ -26,20 +23,6 @@ export class RunLockedError extends Error {
     this.name = 'RunLockedError';
     this.holder = holder;
   }
-}
-
-/** The API server of the local provider's environment: its addresses are fixed, one per machine. */
-export function localApiServer(): string {
-  return apiServerUrlOf(planTopology(1));
-}
-
-/** The API server a kubeconfig's current context points at. */
-export function apiServerOf(kubeconfigPath: string): string {
-  const config = new KubeConfig();
-  config.loadFromFile(kubeconfigPath);
-  const server = config.getCurrentCluster()?.server;
-  if (!server) throw new Error(`${kubeconfigPath}: the current context names no cluster with a server`);
-  return server;
 }
 
 export function runLockFile(cluster: string, dir = os.tmpdir()): string {

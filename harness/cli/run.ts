@@ -8,32 +8,29 @@ import { parseArgs } from 'node:util';
 import { startVitest } from 'vitest/node';
 import { Kube } from '../kube/client.ts';
 import { REPO_ROOT } from '../../lib/repo-root.ts';
-import { localRuntimeProvider } from '../providers/local/runtime-provider.ts';
-import { existingRuntimeProvider } from '../providers/existing/existing.ts';
-import { runningEnvironment } from '../providers/local/lifecycle.ts';
-import { prepareTargetImages } from '../providers/local/target-images.ts';
+import { DEFAULT_PROVIDER, PROVIDER_NAMES, loadProvider, providerName, type ProviderName } from '../providers/registry.ts';
+import type { Environment, Provider, ProviderFlag, ProviderOptions } from '../providers/provider.ts';
 import { ScenarioReporter } from '../report/reporter.ts';
 import { REPORT_SCHEMA_VERSION, reportSettings, summarize, summaryTable, toJUnit, type Report } from '../report/report.ts';
 import { reportProblems } from '../report/schema.ts';
 import { loadTarget, type Target } from '../targets/target.ts';
 import { referenceTarget } from '../targets/reference.ts';
 import { installTarget } from '../targets/install.ts';
-import { DEFAULT_ID as KIND_DEFAULT_ID, clusterName as kindClusterName } from '../providers/kind/state.ts';
-import { acquireRunLock, apiServerOf, localApiServer } from './run-lock.ts';
+import { acquireRunLock } from './run-lock.ts';
 import type { Runtime } from '../scenario/runtime.ts';
 import { resolveTimeouts } from '../scenario/timeouts.ts';
 import { scenarioFiles } from '../scenario/catalog.ts';
 import { SUITES, type SuiteName } from '../scenario/types.ts';
 
 export interface RunOptions {
-  provider: 'local' | 'kind' | 'existing';
+  provider: ProviderName;
   target: string;
   suites?: SuiteName[];
   ids?: string[];
   reportDir: string;
   nodes: number;
   kubeconfig?: string;
-  /** --provider existing: how to reach the routers the cluster peers with. */
+  /** How to reach the routers the cluster peers with (a provider that reads --bgp-access). */
   bgpAccess?: string;
   installTarget: boolean;
   /** --timeout: the convergence bound, from which most named timeouts derive. */
@@ -49,11 +46,11 @@ export interface RunOptions {
 /** vitest's built-in reporters (a path to a reporter module works too). */
 export const VITEST_REPORTERS = ['default', 'verbose', 'dot', 'minimal', 'tree', 'json', 'junit', 'tap', 'tap-flat', 'github-actions', 'blob', 'hanging-process'];
 
-export function parseRunArgs(args: string[]): RunOptions {
+export async function parseRunArgs(args: string[]): Promise<RunOptions> {
   const { values } = parseArgs({
     args,
     options: {
-      provider: { type: 'string', default: 'local' },
+      provider: { type: 'string', default: DEFAULT_PROVIDER },
       target: { type: 'string', default: 'reference' },
       suite: { type: 'string' },
       run: { type: 'string' },
@@ -69,21 +66,19 @@ export function parseRunArgs(args: string[]): RunOptions {
       reporter: { type: 'string', multiple: true },
     },
   });
-  const provider = values.provider as RunOptions['provider'];
-  if (!['local', 'kind', 'existing'].includes(provider)) throw new Error(`--provider must be local, kind or existing, got "${provider}"`);
+  const provider = providerName(values.provider!);
+  await checkProviderFlags(provider, { kubeconfig: values.kubeconfig, 'bgp-access': values['bgp-access'] });
   const suites = values.suite?.split(',').map((s) => s.trim()).filter(Boolean) as SuiteName[] | undefined;
   for (const s of suites ?? []) if (!SUITES.includes(s)) throw new Error(`--suite: unknown suite "${s}" (known: ${SUITES.join(', ')})`);
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new Error(`--timeout must be a positive number of seconds, got "${values.timeout}"`);
   const timeoutScale = Number(values['timeout-scale']);
   if (!(timeoutScale > 0 && timeoutScale <= 100)) throw new Error(`--timeout-scale must be a factor above 0 and at most 100 (e.g. 2 on a slow machine), got "${values['timeout-scale']}"`);
-  if (provider === 'existing' && !values.kubeconfig) throw new Error('--provider existing needs --kubeconfig PATH');
   const reporters = (values.reporter ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
   for (const r of reporters) {
     if (isReporterPath(r) && !existsSync(path.resolve(r))) throw new Error(`--reporter: no reporter module at ${path.resolve(r)}`);
     if (!isReporterPath(r) && !VITEST_REPORTERS.includes(r)) throw new Error(`--reporter: unknown reporter "${r}" (vitest's: ${VITEST_REPORTERS.join(', ')}; or a path to a reporter module)`);
   }
-  if (values['bgp-access'] && provider !== 'existing') throw new Error(`--bgp-access is for --provider existing; the ${provider} provider has its own routers`);
   return {
     provider,
     target: values.target!,
@@ -102,52 +97,52 @@ export function parseRunArgs(args: string[]): RunOptions {
   };
 }
 
+/** The flags a provider reads are given when it needs them, and the others not at all: they would be silently ignored. */
+export async function checkProviderFlags(name: ProviderName, given: Partial<Record<ProviderFlag, string>>): Promise<void> {
+  const flags = (await loadProvider(name)).flags;
+  for (const flag of Object.keys(given) as ProviderFlag[]) {
+    if (given[flag] === undefined) {
+      if (flags[flag] === 'required') throw new Error(`--provider ${name} needs --${flag} ${flag === 'kubeconfig' ? 'PATH' : 'FILE'}`);
+    } else if (!flags[flag]) {
+      const readers: string[] = [];
+      for (const other of PROVIDER_NAMES) if ((await loadProvider(other)).flags[flag]) readers.push(other);
+      throw new Error(`--${flag} is for --provider ${readers.join(' or ')}; the ${name} provider does not read it`);
+    }
+  }
+}
+
 function isReporterPath(reporter: string): boolean {
   return reporter.includes('/') || /\.[cm]?[jt]s$/.test(reporter);
 }
 
 export async function runCommand(args: string[]): Promise<number> {
-  const options = parseRunArgs(args);
+  const options = await parseRunArgs(args);
   const started = new Date();
   const t0 = performance.now();
   const log = (line: string) => console.log(line);
   const target = await loadTarget(options.target);
+  const provider = await loadProvider(options.provider);
+  const providerOptions: ProviderOptions = { nodes: options.nodes, kubeconfig: options.kubeconfig, bgpAccess: options.bgpAccess, log };
   log(`vipcheck run: target ${target.name} ${target.version} on the ${options.provider} provider`);
-  const release = acquireRunLock(clusterOf(options), target.name);
+  const release = acquireRunLock(provider.cluster(providerOptions), target.name);
   try {
-    return await runLocked(options, target, started, t0, log);
+    return await runLocked(options, provider, providerOptions, target, started, t0, log);
   } finally {
     release();
   }
 }
 
-/** What the run lock is named after: the cluster the run installs its target into. */
-function clusterOf(options: RunOptions): string {
-  if (options.provider === 'local') return localApiServer();
-  if (options.provider === 'existing') return apiServerOf(options.kubeconfig!);
-  return `kind cluster ${kindClusterName(KIND_DEFAULT_ID)}`;
-}
-
-async function runLocked(options: RunOptions, target: Target, started: Date, t0: number, log: (line: string) => void): Promise<number> {
-
-  // The node agents take their image table when the environment starts: a target's own images must be in it.
-  if (options.provider === 'local') {
-    const running = runningEnvironment();
-    prepareTargetImages(target, { runDir: running?.runDir ?? '', up: running?.phase === 'ready' }, { log });
-  }
-
-  const provider = options.provider === 'local'
-    ? await localRuntimeProvider({ nodes: options.nodes, log })
-    : options.provider === 'existing'
-      ? await existingRuntimeProvider({ kubeconfig: options.kubeconfig!, bgpAccess: options.bgpAccess, log })
-      : await (await import('../providers/kind/runtime-provider.ts')).kindRuntimeProvider({ nodes: options.nodes, log });
+async function runLocked(options: RunOptions, provider: Provider, providerOptions: ProviderOptions, target: Target, started: Date, t0: number, log: (line: string) => void): Promise<number> {
+  provider.prepareTarget?.(target, providerOptions);
+  const environment = await provider.attach(providerOptions);
+  const { description } = environment;
 
   // A target without a load balancer is published through the reference one, where the provider has BGP.
-  const installed: Target = target.loadBalancer || !target.ingress || !provider.tor ? target : { ...target, loadBalancer: referenceLoadBalancer() };
-  const kube = new Kube(provider.kubeconfig);
+  const installed: Target = target.loadBalancer || !target.ingress || !description.capabilities.bgpAccess ? target : { ...target, loadBalancer: referenceLoadBalancer() };
+  const kube = new Kube(description.kubeconfig);
   let ingressAddress: string | undefined;
   if (options.installTarget) {
-    const result = await installTarget(kube, installed, provider.vars, { log });
+    const result = await installTarget(kube, installed, environment.vars, { log });
     ingressAddress = result.ingressAddress;
     log(`target installed in ${(result.durationMs / 1000).toFixed(1)} s${ingressAddress ? `; ingress controller at ${ingressAddress}` : ''}`);
   } else if (target.ingress) {
@@ -157,19 +152,9 @@ async function runLocked(options: RunOptions, target: Target, started: Date, t0:
   await mkdir(options.reportDir, { recursive: true });
   const runtime: Runtime = {
     runId: started.toISOString(),
-    provider: {
-      name: options.provider,
-      kubernetesVersion: provider.kubernetesVersion,
-      kubeconfig: provider.kubeconfig,
-      nodes: provider.nodes,
-      tor: provider.tor,
-      ibgpRouter: provider.ibgpRouter,
-      nodeLinks: provider.nodeLinks,
-      ibgpNodes: provider.ibgpNodes,
-      nodeContainers: provider.nodeContainers,
-    },
+    provider: description,
     target,
-    vars: provider.vars,
+    vars: environment.vars,
     ingressAddress,
     settings: {
       timeouts: resolveTimeouts(options.convergenceTimeoutMs, options.timeoutScale),
@@ -217,7 +202,7 @@ async function runLocked(options: RunOptions, target: Target, started: Date, t0:
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     target: { name: target.name, version: target.version, features: target.features },
-    provider: { name: options.provider, kubernetesVersion: provider.kubernetesVersion, nodes: provider.nodes.length },
+    provider: { name: options.provider, kubernetesVersion: description.kubernetesVersion, nodes: description.nodes.length },
     startedAt: started.toISOString(),
     durationMs: Math.round(performance.now() - t0),
     ...(settings ? { settings } : {}),
@@ -232,6 +217,7 @@ async function runLocked(options: RunOptions, target: Target, started: Date, t0:
   }
   await writeFile(path.join(options.reportDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   await writeFile(path.join(options.reportDir, 'junit.xml'), toJUnit(report));
+  if (report.summary.failed > 0) await collectLogs(environment, path.join(options.reportDir, 'provider-logs'), log);
   log('');
   log(summaryTable(report));
   log(`report: ${path.join(options.reportDir, 'report.json')}, ${path.join(options.reportDir, 'junit.xml')}`);
@@ -240,6 +226,16 @@ async function runLocked(options: RunOptions, target: Target, started: Date, t0:
     return 1;
   }
   return report.summary.failed === 0 ? 0 : 1;
+}
+
+/** Only the provider knows where its logs are: after a failure it copies them beside the report. */
+async function collectLogs(environment: Environment, dir: string, log: (line: string) => void): Promise<void> {
+  try {
+    await environment.collectLogs(dir);
+    log(`provider logs: ${dir}`);
+  } catch (error) {
+    log(`could not collect the provider's logs into ${dir}: ${(error as Error).message}`);
+  }
 }
 
 /** The reference load balancer with absolute paths: it is installed with a target whose baseDir is elsewhere. */

@@ -12,11 +12,12 @@ import type { CaseObservation, CaseResult, CaseStatus } from '../report/case.ts'
 import type { HttpResponse } from '../traffic/client.ts';
 import { Tor } from '../tor/tor.ts';
 import { waitFor, type Probe, type WaitResult } from '../../lib/wait.ts';
-import type { Runtime, TorAccess } from './runtime.ts';
+import type { Runtime } from './runtime.ts';
 import type { Scenario } from './types.ts';
 import { timeoutsOf, type TimeoutConfig } from './timeouts.ts';
 import type { Feature } from './features.ts';
-import { cutNode, restoreNode } from '../providers/operations.ts';
+import type { NodeCapability, NodeOperations, TorAccess } from '../providers/provider.ts';
+import { missingCapability, nodeOperation } from '../providers/registry.ts';
 
 /** The label on every scenario namespace; its value is the scenario id. */
 export const SCENARIO_LABEL = 'vipcheck.dev/scenario';
@@ -213,7 +214,8 @@ export class ScenarioContext {
   }
 
   private router(key: string, access: TorAccess | undefined): Tor {
-    if (!access) throw new NotSupportedError(`the ${this.runtime.provider.name} provider gives no BGP access (${key})`);
+    const missing = missingCapability(this.runtime.provider, 'bgpAccess', `reach the ${key === 'tor' ? 'TOR' : 'iBGP router'}`);
+    if (missing || !access) throw new NotSupportedError(missing ?? `the ${this.runtime.provider.name} provider gives no BGP access (${key})`);
     let tor = this.tors.get(key);
     if (!tor) {
       tor = Tor.attach(access);
@@ -222,15 +224,32 @@ export class ScenarioContext {
     return tor;
   }
 
+  /** Cuts a node off the fabric until restoreNode or the scenario's end; not-supported where the provider cannot. */
   async cutNode(name: string): Promise<void> {
-    const { nodeLinks, nodeContainers, name: provider } = this.runtime.provider;
-    if (!nodeLinks && !nodeContainers) throw new NotSupportedError(`the ${provider} provider cannot cut a node off (no node links given)`);
-    await cutNode(this.runtime, name);
-    this.defer(() => restoreNode(this.runtime, name));
+    const operations = await this.nodeOperations('canCutNode', 'cut a node off');
+    await operations.cutNode(this.runtime.provider, name);
+    this.defer(() => operations.restoreNode(this.runtime.provider, name));
   }
 
   async restoreNode(name: string): Promise<void> {
-    await restoreNode(this.runtime, name);
+    await (await this.nodeOperations('canCutNode', 'cut a node off')).restoreNode(this.runtime.provider, name);
+  }
+
+  /** Freezes a whole node (kubelet, speaker, pods) until resumeNode or the scenario's end. */
+  async pauseNode(name: string): Promise<void> {
+    const operations = await this.nodeOperations('canPauseNode', 'pause a node');
+    await operations.pauseNode(this.runtime.provider, name);
+    this.defer(() => operations.resumeNode(this.runtime.provider, name));
+  }
+
+  async resumeNode(name: string): Promise<void> {
+    await (await this.nodeOperations('canPauseNode', 'pause a node')).resumeNode(this.runtime.provider, name);
+  }
+
+  private async nodeOperations(capability: NodeCapability, what: string): Promise<Required<NodeOperations>> {
+    const operations = await nodeOperation(this.runtime.provider, capability, what);
+    if (typeof operations === 'string') throw new NotSupportedError(operations);
+    return operations;
   }
 
   /** Writes what is needed to understand a failure: objects, events, controller logs, TOR state. */

@@ -2,31 +2,14 @@
 // worker processes): the environment, the target and the settings, as one
 // JSON file named by VIPCHECK_RUNTIME.
 import { readFileSync } from 'node:fs';
-import type { ClusterNode, ProviderName } from '../providers/provider.ts';
+import type { EnvironmentDescription } from '../providers/provider.ts';
 import type { Target } from '../targets/target.ts';
 import type { SuiteName } from './types.ts';
-import type { TorAttachment } from '../tor/tor.ts';
-
-/** How to reach a TOR's GoBGP: a namespace of the local provider or a container of the kind provider. */
-export type TorAccess = TorAttachment;
 
 export interface Runtime {
   runId: string;
-  provider: {
-    name: ProviderName;
-    kubernetesVersion: string;
-    kubeconfig: string;
-    nodes: ClusterNode[];
-    /** The main TOR (eBGP to the nodes), and the iBGP route reflector-like second router, when there is BGP access. */
-    tor?: TorAccess;
-    ibgpRouter?: TorAccess;
-    /** Node name → the TOR-side link to cut for node-loss scenarios (local provider). */
-    nodeLinks?: Record<string, { netns: string; link: string }>;
-    /** Node name → its container (kind provider): node loss pauses the container. */
-    nodeContainers?: Record<string, string>;
-    /** Labels the provider put on nodes, e.g. which peer with the iBGP router. */
-    ibgpNodes?: string[];
-  };
+  /** The environment as its provider describes it: nodes, routers, capabilities, its node operations' data. */
+  provider: EnvironmentDescription;
   target: Target;
   /** Template variables for fixtures and the target's manifests (addresses, ASNs, classes). */
   vars: Record<string, string | number>;

@@ -15,8 +15,9 @@ import { NODE } from '../local/images.ts';
 import { REPO_ROOT } from '../../../lib/repo-root.ts';
 import { run } from '../../../lib/exec.ts';
 import type { Report } from '../../report/report.ts';
-import { acquireRunLock, localApiServer } from '../../cli/run-lock.ts';
+import { acquireRunLock } from '../../cli/run-lock.ts';
 import { bgpAccessFile } from '../local/bgp-access.ts';
+import { localApiServer } from '../local/provider.ts';
 
 describe('existing provider', () => {
   // Integration files run one after another and several need the fixed namespace names: leave nothing up.

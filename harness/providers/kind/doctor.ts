@@ -1,7 +1,7 @@
 // What the kind provider needs from the machine, for `vipcheck doctor`:
 // a Docker engine, kind at the pinned version, this repo's images, and (for
 // traffic to VIPs from this host) root on Linux.
-import type { Check } from '../local/prerequisites.ts';
+import type { Check } from '../provider.ts';
 import { run } from '../../../lib/exec.ts';
 import { dockerImageInspectArgv } from './commands.ts';
 import { dockerAvailable } from './docker.ts';

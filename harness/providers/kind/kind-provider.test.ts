@@ -6,9 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NoDockerError } from './docker.ts';
-import { KindProvider, destroyKindEnvironment, listKindEnvironments, pauseKindNode, unpauseKindNode } from './kind-provider.ts';
+import { KindProvider, destroyKindEnvironment, listKindEnvironments } from './kind-provider.ts';
+import { operations, pauseKindNode, unpauseKindNode } from './operations.ts';
 import { kindDoctorChecks } from './doctor.ts';
-import { describeKindEnvironment } from './runtime-provider.ts';
+import { describeKindEnvironment, provider as kindProvider } from './provider.ts';
 import type { KindState } from './state.ts';
 import { readKindVersions } from './versions.ts';
 
@@ -33,6 +34,9 @@ describe('without a Docker engine', () => {
     ['KindProvider.ensure()', () => KindProvider.ensure({ workers: 1, id: 'unit-test' })],
     ['destroyKindEnvironment()', () => destroyKindEnvironment({ id: 'unit-test' })],
     ['listKindEnvironments()', () => listKindEnvironments()],
+    ['the provider\'s attach()', () => kindProvider.attach({ nodes: 1, log: () => {} })],
+    ['the provider\'s down()', () => kindProvider.lifecycle!.down({ log: () => {} })],
+    ['the provider\'s status()', () => kindProvider.lifecycle!.status()],
   ];
   for (const [name, call] of cases) {
     it(`${name} fails in under 5 s with the one-line message`, async () => {
@@ -94,15 +98,19 @@ describe('a running environment, described', () => {
   ];
   const provider = KindProvider.fromState(state, workers);
 
-  it('gives scenarios both routers through their containers, and the kind addresses in the template variables', () => {
-    const runtime = describeKindEnvironment(provider);
-    expect(runtime.kubeconfig).toBe(path.join(os.tmpdir(), 'vc-kind', 'kubeconfig'));
-    expect(runtime.kubernetesVersion).toBe('v1.37.0');
-    expect(runtime.nodes).toEqual(workers);
-    expect(runtime.tor).toEqual({ container: 'vc-kind-tor', apiPort: 50051, address: '172.18.0.5', asn: 64512, programsFib: true });
-    expect(runtime.ibgpRouter).toEqual({ container: 'vc-kind-ibgp', apiPort: 50051, address: '172.18.0.6', asn: 64513, programsFib: false });
-    expect(runtime.ibgpNodes).toEqual(['vc-kind-worker', 'vc-kind-worker2']);
-    expect(runtime.vars).toMatchObject({
+  it('gives scenarios both routers through their containers, node loss by container, and the kind addresses in the template variables', () => {
+    const { description, vars } = describeKindEnvironment(provider);
+    expect(description.name).toBe('kind');
+    expect(description.kubeconfig).toBe(path.join(os.tmpdir(), 'vc-kind', 'kubeconfig'));
+    expect(description.kubernetesVersion).toBe('v1.37.0');
+    expect(description.nodes).toEqual(workers);
+    expect(description.tor).toEqual({ container: 'vc-kind-tor', apiPort: 50051, address: '172.18.0.5', asn: 64512, programsFib: true });
+    expect(description.ibgpRouter).toEqual({ container: 'vc-kind-ibgp', apiPort: 50051, address: '172.18.0.6', asn: 64513, programsFib: false });
+    expect(description.ibgpNodes).toEqual(['vc-kind-worker', 'vc-kind-worker2']);
+    expect(description.capabilities).toMatchObject({ bgpAccess: true, canCutNode: true, canPauseNode: true });
+    expect(description.operations).toEqual({ nodeContainers: { 'vc-kind-worker': 'vc-kind-worker', 'vc-kind-worker2': 'vc-kind-worker2', 'vc-kind-worker3': 'vc-kind-worker3' } });
+    expect(JSON.parse(JSON.stringify(description))).toEqual(description);
+    expect(vars).toMatchObject({
       torAddress: '172.18.0.5', ibgpRouterAddress: '172.18.0.6', clientAddress: '172.18.0.1',
       torAsn: 64512, nodeAsn: 64513, poolDefault: '198.19.0.0/24',
     });
@@ -125,5 +133,9 @@ describe('a running environment, described', () => {
   it('cuts only its own workers, and says which those are', async () => {
     await expect(provider.cutNode('vc-kind-control-plane')).rejects.toThrow(
       '"vc-kind-control-plane" is not a worker of kind cluster vc-kind (workers: vc-kind-worker, vc-kind-worker2, vc-kind-worker3)');
+    // The same from a scenario worker, which has only the description.
+    const { description } = describeKindEnvironment(provider);
+    await expect(operations.cutNode!(description, 'vc-kind-control-plane')).rejects.toThrow(
+      '"vc-kind-control-plane" is not a worker of this kind environment (workers: vc-kind-worker, vc-kind-worker2, vc-kind-worker3)');
   });
 });

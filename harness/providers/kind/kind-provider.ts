@@ -10,27 +10,25 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { Kube } from '../../kube/client.ts';
 import { currentOwner } from '../../../lib/netns/ownership.ts';
-import type { TorAccess } from '../../scenario/runtime.ts';
 import { Tor } from '../../tor/tor.ts';
 import { CommandError, run } from '../../../lib/exec.ts';
 import { waitFor } from '../../../lib/wait.ts';
-import { planTopology } from '../local/topology.ts';
-import type { ClusterNode, Provider } from '../provider.ts';
+import type { ClusterNode, TorAccess } from '../provider.ts';
+import { IBGP_NODE_LABEL, NODE_ASN, TOR_API_PORT, TOR_ASN, VIP_CIDR, ibgpPeerNodes } from '../common/fixture-plan.ts';
 import { clusterConfigYaml } from './cluster-config.ts';
 import {
   dockerContainerNetworksArgv, dockerExecArgv, dockerImageInspectArgv, dockerListByLabelArgv, dockerLogsArgv, dockerNetworkInspectArgv,
-  dockerPauseArgv, dockerPausedNodesArgv, dockerRemoveArgv, dockerUnpauseArgv, hostRouteDeleteArgv, hostRouteReplaceArgv, hostRouteShowArgv,
+  dockerPausedNodesArgv, dockerRemoveArgv, dockerUnpauseArgv, hostRouteDeleteArgv, hostRouteReplaceArgv, hostRouteShowArgv,
   kindCreateClusterArgv, kindDeleteClusterArgv, kindExportLogsArgv, kindGetClustersArgv, kindGetKubeconfigArgv, kindLoadImageArgv,
   kindVersionArgv, parseContainerAddress, parseIpamConfig, parseKindVersion, parseLabelledContainers, parseNameList, parseRouteGateway,
 } from './commands.ts';
 import { requireDocker } from './docker.ts';
 import { IMAGES, imageRef, imageSpec } from './images.ts';
-import { ibgpPeerNodes, isReady, readinessSummary, workerNodes } from './nodes.ts';
+import { isReady, readinessSummary, workerNodes } from './nodes.ts';
+import { pauseKindNode, unpauseKindNode } from './operations.ts';
 import { CLUSTER_LABEL, routerContainerSpec, startRouterContainer, type StartedRouter } from './router-containers.ts';
 import { DEFAULT_ID, clusterName, kubeconfigOf, readKindState, runDirOf, writeKindState, type KindState } from './state.ts';
-import { NODE_ASN, TOR_API_PORT, TOR_ASN } from './tor-config.ts';
 import { readKindVersions, readPackageVersion, type KindVersions } from './versions.ts';
-import { IBGP_NODE_LABEL } from '../local/addressing.ts';
 
 const CREATE_TIMEOUT_MS = 10 * 60_000;
 const LOAD_TIMEOUT_MS = 5 * 60_000;
@@ -52,8 +50,8 @@ export interface KindCreateOptions {
   hostRoute?: boolean;
 }
 
-export class KindProvider implements Provider {
-  readonly name = 'kind' as const;
+/** A kind environment: made, attached to, described, disturbed, collected from and removed. */
+export class KindProvider {
   readonly state: KindState;
   readonly kubeconfigPath: string;
   private readonly workers: ClusterNode[];
@@ -89,7 +87,7 @@ export class KindProvider implements Provider {
 
   /** Nodes labelled to peer with the iBGP router. */
   get ibgpNodes(): string[] {
-    return ibgpPeerNodes(this.workers);
+    return ibgpPeerNodes(this.workers.map((w) => w.name));
   }
 
   nodes(): ClusterNode[] {
@@ -194,7 +192,7 @@ export class KindProvider implements Provider {
       const ibgp = await startRouterContainer(routerContainerSpec('ibgp', routerOptions));
       log(`TOR ${tor.name} at ${tor.address} (AS ${TOR_ASN}, accepts every node of ${subnet}); iBGP router ${ibgp.name} at ${ibgp.address} (AS ${NODE_ASN}, RIB only)`);
 
-      const ibgpNodes = ibgpPeerNodes(workers);
+      const ibgpNodes = ibgpPeerNodes(workers.map((w) => w.name));
       for (const name of ibgpNodes) {
         await kube.apply({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { [IBGP_NODE_LABEL]: 'true' } } }, 'the kind provider');
       }
@@ -292,17 +290,6 @@ export async function destroyKindEnvironment(options: { cluster?: string; id?: s
   return removed;
 }
 
-/** Node loss for scenario workers, which know a node only by name (kind names its container after the Node). */
-export async function pauseKindNode(container: string): Promise<void> {
-  if (!container.startsWith('vc-')) throw new Error(`refusing to pause "${container}": not a node of a vipcheck kind cluster (vc-…)`);
-  await run(dockerPauseArgv(container), { timeoutMs: 30_000 });
-}
-
-export async function unpauseKindNode(container: string): Promise<void> {
-  if (!container.startsWith('vc-')) throw new Error(`refusing to unpause "${container}": not a node of a vipcheck kind cluster (vc-…)`);
-  await run(dockerUnpauseArgv(container), { timeoutMs: 30_000 });
-}
-
 /** Names of the running vc- environments (for `status`). */
 export async function listKindEnvironments(): Promise<string[]> {
   await requireDocker();
@@ -390,7 +377,7 @@ function refuseWhileLocalEnvironmentIsUp(): void {
 }
 
 async function routeVipsThrough(tor: StartedRouter): Promise<{ cidr: string; via: string }> {
-  const cidr = planTopology(1).vipCidr; // the same VIP pool as the local provider: fixtures pick sub-ranges of it
+  const cidr = VIP_CIDR; // the pool every provider's fixtures pick sub-ranges of
   await run(hostRouteReplaceArgv(cidr, tor.address));
   return { cidr, via: tor.address };
 }

@@ -1,6 +1,6 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { ibgpPeerNodes, isReady, readinessSummary, workerNodes } from './nodes.ts';
+import { isReady, readinessSummary, workerNodes } from './nodes.ts';
 
 function node(name: string, options: { ready?: boolean; reason?: string; controlPlane?: boolean; address?: string } = {}): V1Node {
   return {
@@ -38,11 +38,5 @@ describe('kind Nodes', () => {
 
   it('names a worker without an InternalIP', () => {
     expect(() => workerNodes([node('vc-kind-worker', { address: '' })])).toThrow('Node vc-kind-worker has no InternalIP in status.addresses');
-  });
-
-  it('peers all workers but the last with the iBGP router (one worker: that one)', () => {
-    const w = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `w${i + 1}`, address: `10.0.0.${i + 1}` }));
-    expect(ibgpPeerNodes(w(3))).toEqual(['w1', 'w2']);
-    expect(ibgpPeerNodes(w(1))).toEqual(['w1']);
   });
 });

@@ -33,8 +33,3 @@ export function workerNodes(nodes: V1Node[]): ClusterNode[] {
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
-/** Nodes that peer with the iBGP router: all but the last, so node-selectors visibly pick a subset (the local provider's rule). */
-export function ibgpPeerNodes(workers: ClusterNode[]): string[] {
-  const names = workers.map((w) => w.name);
-  return names.length > 1 ? names.slice(0, -1) : names;
-}

@@ -7,7 +7,8 @@
 // They outlive this process (`vipcheck up` leaves them running), so
 // testcontainers' reaper is not used: `down` removes them by name.
 import { GenericContainer, Wait } from 'testcontainers';
-import { NODE_ASN, TOR_API_PORT, TOR_ASN, TOR_CONFIG_PATH, kindTorConfigToml } from './tor-config.ts';
+import { TOR_CONFIG_PATH, kindTorConfigToml } from './tor-config.ts';
+import { NODE_ASN, TOR_API_PORT, TOR_ASN } from '../common/fixture-plan.ts';
 
 export const CLUSTER_LABEL = 'vipcheck.cluster';
 export const ROLE_LABEL = 'vipcheck.role';

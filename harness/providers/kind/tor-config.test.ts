@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kindTorBgpConfig, kindTorConfigToml, NODE_ASN, TOR_ASN } from './tor-config.ts';
+import { kindTorBgpConfig, kindTorConfigToml } from './tor-config.ts';
+import { NODE_ASN, TOR_ASN } from '../common/fixture-plan.ts';
 
 describe('TOR container gobgpd config', () => {
   it('accepts dynamic neighbors from the kind network\'s subnet with multipath on', () => {

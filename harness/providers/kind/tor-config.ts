@@ -5,13 +5,10 @@
 // network is assigned by Docker after the config is copied in, so gobgpd
 // listens on every address of its own namespace.
 import { torConfigToml, type TorBgpConfig } from '../../tor/config.ts';
+import { NODE_ASN, TOR_ASN } from '../common/fixture-plan.ts';
 
-export const TOR_ASN = 64512;
-export const NODE_ASN = 64513;
 /** BGP identifier only (RFC 6286): need not be an address the TOR holds. */
 export const TOR_ROUTER_ID = '198.18.0.1';
-/** gobgpd's gRPC API inside the container, on its loopback. */
-export const TOR_API_PORT = 50051;
 /** Where fixtures/images/tor-entrypoint.sh reads the config. */
 export const TOR_CONFIG_PATH = '/etc/gobgp/gobgpd.toml';
 

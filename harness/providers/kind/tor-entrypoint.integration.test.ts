@@ -14,7 +14,8 @@ import { parseFib } from '../../tor/rib.ts';
 import { run, spawnProcess } from '../../../lib/exec.ts';
 import { waitFor, waitUntil } from '../../../lib/wait.ts';
 import { REPO_ROOT } from '../../../lib/repo-root.ts';
-import { NODE_ASN, TOR_API_PORT, TOR_ASN, kindTorConfigToml } from './tor-config.ts';
+import { kindTorConfigToml } from './tor-config.ts';
+import { NODE_ASN, TOR_API_PORT, TOR_ASN } from '../common/fixture-plan.ts';
 
 const ENTRYPOINT = path.join(REPO_ROOT, 'fixtures/images/tor-entrypoint.sh');
 const TOR_NS = 'vc-kt-tor';

@@ -5,8 +5,9 @@
 // local provider.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bgpAccessYaml, type BgpAccess } from '../existing/bgp-access.ts';
-import { IBGP_ROUTER_ADDRESS, IBGP_ROUTER_API_PORT, NODE_ASN, TOR_API_PORT, TOR_ASN, ibgpNodes } from './addressing.ts';
+import { bgpAccessYaml, type BgpAccess } from '../common/bgp-access.ts';
+import { NODE_ASN, TOR_API_PORT, TOR_ASN } from '../common/fixture-plan.ts';
+import { IBGP_ROUTER_ADDRESS, IBGP_ROUTER_API_PORT, ibgpNodes } from './addressing.ts';
 import { torLinkOf, type TopologyPlan } from './topology.ts';
 
 export function bgpAccessFile(runDir: string): string {

@@ -14,7 +14,8 @@ import { controlPlaneBinDir, readVersions } from '../../../lib/control-plane-bin
 import { BUILTIN_IMAGES, NODE, type LocalImage } from './images.ts';
 import { REPO_ROOT } from '../../../lib/repo-root.ts';
 import { readExtraImages } from './target-images.ts';
-import { IBGP_NODE_LABEL, IBGP_ROUTER_ADDRESS, IBGP_ROUTER_API_PORT, NODE_ASN, TOR_API_PORT, TOR_ASN, ibgpNodes } from './addressing.ts';
+import { IBGP_ROUTER_ADDRESS, IBGP_ROUTER_API_PORT, ibgpNodes } from './addressing.ts';
+import { IBGP_NODE_LABEL, NODE_ASN, TOR_API_PORT, TOR_ASN } from '../common/fixture-plan.ts';
 import { Tor } from '../../tor/tor.ts';
 import { addAddress } from '../../../lib/netns/netns.ts';
 import { createTopology, destroyTopology, planTopology, type NodeHost, type TopologyPlan } from './topology.ts';

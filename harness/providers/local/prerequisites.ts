@@ -3,14 +3,8 @@
 import { existsSync } from 'node:fs';
 import { run } from '../../../lib/exec.ts';
 import { controlPlaneBinDir } from '../../../lib/control-plane-binaries.ts';
-
-export interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-  /** What to do about it, when not ok. */
-  fix?: string;
-}
+import type { Check } from '../provider.ts';
+import { nodeVersionCheck } from '../common/node-version.ts';
 
 /** Commands the environment runs, with the Debian package that brings each. */
 export const REQUIRED_COMMANDS: { command: string; pkg: string }[] = [
@@ -51,8 +45,7 @@ export async function ensurePackages(log: (line: string) => void = () => {}): Pr
 
 export async function doctor(): Promise<Check[]> {
   const checks: Check[] = [];
-  const major = Number(process.versions.node.split('.')[0]);
-  checks.push({ name: 'node', ok: major >= 24, detail: `Node ${process.versions.node}`, fix: 'run through npm (npm run / npx) so the project\'s Node 24 from node_modules is used' });
+  checks.push(nodeVersionCheck());
   checks.push({ name: 'linux', ok: process.platform === 'linux', detail: process.platform, fix: 'the local provider needs Linux network namespaces; use --provider kind elsewhere' });
   const root = process.getuid?.() === 0;
   checks.push({ name: 'root', ok: root, detail: root ? 'running as root' : `uid ${process.getuid?.()}`, fix: 'run as root (network namespaces, routes and iptables need it)' });

@@ -10,6 +10,7 @@
 import { addAddress, addNetns, addVeth, deleteNetns, listNetns, replaceRoute, setSysctl, PREFIX } from '../../../lib/netns/netns.ts';
 import { run } from '../../../lib/exec.ts';
 import { assertNoOtherOwner, claimOwnership, releaseOwnership } from '../../../lib/netns/ownership.ts';
+import { VIP_CIDR } from '../common/fixture-plan.ts';
 
 export interface NodeHost {
   /** Kubernetes Node name and network namespace name (they are the same). */
@@ -66,7 +67,7 @@ export function planTopology(nodeCount: number): TopologyPlan {
     serviceCidr: '198.18.128.0/20',
     kubernetesServiceIp: '198.18.128.1',
     clientRoutes: ['198.18.0.0/15'],
-    vipCidr: '198.19.0.0/16',
+    vipCidr: VIP_CIDR,
   };
 }
 

@@ -1,12 +1,13 @@
-// BGP access for the existing provider: how the scenarios reach the routers
-// a cluster's speakers peer with, read from a file the user gives with
-// `--bgp-access FILE`. `vipcheck up` writes one for the environment it leaves
-// running (<run dir>/bgp-access.yaml). Without it, BGP scenarios are
-// not-supported on an existing cluster.
+// BGP access: how the scenarios reach the routers a cluster's speakers peer
+// with, and the links that cut each node off. The local provider writes it
+// for the environment `vipcheck up` leaves running (<run dir>/bgp-access.yaml)
+// and describes itself with it; the existing provider reads it from
+// `--bgp-access FILE` (without one, BGP scenarios are not-supported there).
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse, stringify } from 'yaml';
-import type { TorAccess } from '../../scenario/runtime.ts';
+import type { Capabilities, EnvironmentDescription, TorAccess } from '../provider.ts';
+import type { NodeLink, NodeLinksPayload } from './node-links.ts';
 
 export interface BgpAccess {
   /** The router the nodes peer with over eBGP; its FIB carries the VIPs (when programsFib). */
@@ -15,7 +16,7 @@ export interface BgpAccess {
   ibgpRouter?: TorAccess;
   ibgpNodes?: string[];
   /** Node name → the router-side link to take down for node-loss scenarios. */
-  nodeLinks?: Record<string, { netns: string; link: string }>;
+  nodeLinks?: Record<string, NodeLink>;
 }
 
 export class BgpAccessError extends Error {
@@ -108,4 +109,16 @@ export function loadBgpAccess(file: string): BgpAccess {
 
 export function bgpAccessYaml(access: BgpAccess, header: string): string {
   return `${header.split('\n').map((l) => `# ${l}`).join('\n')}\n${stringify(access)}`;
+}
+
+/** What a BGP access gives an environment's description: the routers, and node loss when it names the links. */
+export function describeBgpAccess(access: BgpAccess): Pick<EnvironmentDescription, 'tor' | 'ibgpRouter' | 'ibgpNodes' | 'operations'> & { capabilities: Pick<Capabilities, 'bgpAccess' | 'canCutNode'> } {
+  const operations: NodeLinksPayload | undefined = access.nodeLinks ? { nodeLinks: access.nodeLinks } : undefined;
+  return {
+    tor: access.tor,
+    ibgpRouter: access.ibgpRouter,
+    ibgpNodes: access.ibgpNodes,
+    operations,
+    capabilities: { bgpAccess: true, canCutNode: !!access.nodeLinks },
+  };
 }
