@@ -31,7 +31,7 @@ async function chosen(value: string | undefined): Promise<{ name: ProviderName; 
 
 /** The provider's up/down/status, or why `command` does not apply to it. */
 function lifecycleOf(command: string, name: ProviderName, provider: Provider): Lifecycle {
-  if (!provider.lifecycle) throw new Error(`vipcheck ${command}: the ${name} provider uses a cluster it does not own; there is nothing to bring up or take down (use it with "vipcheck run --provider ${name}")`);
+  if (!provider.lifecycle) throw new Error(`the ${name} provider uses a cluster it does not own: "vipcheck ${command}" does not apply to it (use it with "vipcheck run --provider ${name}")`);
   return provider.lifecycle;
 }
 
