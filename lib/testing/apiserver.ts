@@ -11,6 +11,7 @@ import { controlPlaneBinDir } from '../control-plane-binaries.ts';
 import { Pki, kubeconfigYaml } from '../pki.ts';
 import { ManagedProcess } from '../processes.ts';
 import { waitFor } from '../wait.ts';
+import { httpsGet, type HttpsAnswer } from '../https-get.ts';
 
 export class TestApiServer {
   readonly dir: string;
@@ -130,19 +131,10 @@ export class TestApiServer {
   }
 
   /** GET as admin; for readiness and raw checks. */
-  async get(pathname: string): Promise<{ status: number; body: string }> {
-    const options: https.RequestOptions = { timeout: 3000 };
+  async get(pathname: string): Promise<HttpsAnswer> {
+    const options: https.RequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(options);
-    return new Promise((resolve, reject) => {
-      const request = https.get(`${this.url}${pathname}`, options, (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk) => (body += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-      });
-      request.on('timeout', () => request.destroy(new Error(`GET ${pathname}: no answer within 3 s`)));
-      request.on('error', reject);
-    });
+    return httpsGet(`${this.url}${pathname}`, options);
   }
 
   async stop(): Promise<void> {

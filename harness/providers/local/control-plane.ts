@@ -3,13 +3,13 @@
 // namespace (vc-cp), built from the upstream modules by
 // scripts/build-control-plane.sh.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import https from 'node:https';
 import path from 'node:path';
 import { ManagedProcess } from '../../../lib/processes.ts';
 import { waitFor, type WaitResult } from '../../../lib/wait.ts';
 import { Pki, kubeconfigYaml, type CertPaths } from '../../../lib/pki.ts';
 import type { TopologyPlan } from './topology.ts';
 import { cacheDir, controlPlaneBinDir, readVersions, type Versions } from '../../../lib/control-plane-binaries.ts';
+import { httpsGet, type HttpsAnswer } from '../../../lib/https-get.ts';
 
 export const APISERVER_PORT = 6443;
 
@@ -147,18 +147,9 @@ export class ControlPlane {
   }
 }
 
-export async function apiGet(files: ControlPlaneFiles, pathname: string): Promise<{ status: number; body: string }> {
+export async function apiGet(files: ControlPlaneFiles, pathname: string): Promise<HttpsAnswer> {
   const [ca, cert, key] = await Promise.all([
     readFile(files.pki.caCert), readFile(path.join(files.pki.dir, 'admin.crt')), readFile(path.join(files.pki.dir, 'admin.key')),
   ]);
-  return new Promise((resolve, reject) => {
-    const req = https.get(`${files.apiServerUrl}${pathname}`, { ca, cert, key, timeout: 3000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${pathname}: no answer within 3 s`)));
-    req.on('error', reject);
-  });
+  return httpsGet(`${files.apiServerUrl}${pathname}`, { ca, cert, key });
 }
