@@ -8,19 +8,31 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { parseProxyConfig } from './config.ts';
+import { WATCH_CALLS, type ApiCall } from './kube/cluster-watch.ts';
+import { EVENT_CALLS } from './kube/events.ts';
+import { STATUS_CALLS } from './kube/status-writer.ts';
 import { DEFAULT_CONTROLLER_NAME } from './routing/class-selection.ts';
 
-const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/proxy');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DIR = path.join(ROOT, 'fixtures/proxy');
 
 type Obj = any;
-const objects: Obj[] = readdirSync(DIR)
-  .filter((f) => f.endsWith('.yaml'))
-  .sort()
-  .flatMap((f) => parseAllDocuments(readFileSync(path.join(DIR, f), 'utf8')).map((d) => {
-    if (d.errors.length) throw new Error(`${f}: ${d.errors[0].message}`);
-    return d.toJS();
-  }));
+const parse = (file: string): Obj[] => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => {
+  if (d.errors.length) throw new Error(`${file}: ${d.errors[0].message}`);
+  return d.toJS();
+});
+const objects: Obj[] = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => parse(path.join(DIR, f)));
 const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata?.name === name);
+
+const callText = (c: ApiCall) => `${c.group || 'core'}/${c.resource}:${c.verb}`;
+/** Every API call impl/proxy/kube makes, as "group/resource:verb". */
+const CALLS = [...WATCH_CALLS, ...STATUS_CALLS, ...EVENT_CALLS].map(callText).sort();
+
+function grantsOf(role: Obj): string[] {
+  const grants = new Set<string>();
+  for (const rule of role.rules) for (const g of rule.apiGroups) for (const r of rule.resources) for (const v of rule.verbs) grants.add(callText({ group: g, resource: r, verb: v }));
+  return [...grants].sort();
+}
 
 describe('fixtures/proxy manifests', () => {
   it('declare the IngressClass of our controller', () => {
@@ -52,19 +64,17 @@ describe('fixtures/proxy manifests', () => {
     expect(service.spec.ports.map((p: Obj) => [p.port, p.targetPort])).toEqual([[80, 'http'], [443, 'https']]);
   });
 
-  it('grant read on watched kinds and write only on ingress status and events', () => {
-    const role = find('ClusterRole', 'vipcheck-proxy');
-    const grants = new Set<string>();
-    for (const rule of role.rules) for (const g of rule.apiGroups) for (const r of rule.resources) for (const v of rule.verbs) grants.add(`${g || 'core'}/${r}:${v}`);
-    for (const [group, resource] of [['networking.k8s.io', 'ingresses'], ['networking.k8s.io', 'ingressclasses'], ['core', 'services'], ['core', 'secrets'], ['discovery.k8s.io', 'endpointslices']]) {
-      for (const verb of ['get', 'list', 'watch']) expect(grants).toContain(`${group}/${resource}:${verb}`);
-    }
-    expect(grants).toContain('networking.k8s.io/ingresses/status:patch');
-    expect(grants).toContain('core/events:create');
-    const writes = [...grants].filter((g) => !/:(get|list|watch)$/.test(g));
-    expect(writes.every((g) => /\/(ingresses\/status|events):(update|patch|create)$/.test(g))).toBe(true);
+  it('grant exactly the API calls the controller makes', () => {
+    expect(CALLS).toContain('core/namespaces:watch');
+    expect(grantsOf(find('ClusterRole', 'vipcheck-proxy'))).toEqual(CALLS);
     const binding = find('ClusterRoleBinding', 'vipcheck-proxy');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'vipcheck-proxy', namespace: 'vipcheck-ingress' }]);
     expect(find('Deployment', 'vipcheck-proxy').spec.template.spec.serviceAccountName).toBe('vipcheck-proxy');
+  });
+
+  it('let a scenario-owned reference proxy make every call too', () => {
+    const role = parse(path.join(ROOT, 'fixtures/scenarios/e2e/reference-proxy-rbac.yaml')).find((o) => o.kind === 'ClusterRole');
+    const granted = grantsOf(role);
+    expect(CALLS.filter((c) => !granted.includes(c))).toEqual([]);
   });
 });

@@ -2,11 +2,11 @@
 // from the whole cluster state at once so that a request never sees half of
 // an update: the routing table, the endpoints, the certificates, and the
 // problems found on the way (reported as Events on the Ingresses).
-import type { V1EndpointSlice, V1Ingress, V1IngressClass, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Ingress, V1IngressClass, V1Namespace, V1Secret, V1Service } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { selectServedIngresses, type ClassSelectionConfig } from './routing/class-selection.ts';
-import type { IngressRef } from './routing/order.ts';
+import { IngressPrecedence, refOf, refText, type IngressRef } from './routing/order.ts';
 import { RoutingTable } from './routing/table.ts';
 import { buildCertificateStore, type CertificateStore, type PemPair } from './tls/certificates.ts';
 import { EndpointDirectory } from './upstream/endpoints.ts';
@@ -18,10 +18,12 @@ export interface ClusterState {
   services: V1Service[];
   endpointSlices: V1EndpointSlice[];
   secrets: V1Secret[];
+  /** Only their deletionTimestamp matters: an Ingress in a terminating namespace loses every conflict. */
+  namespaces: V1Namespace[];
 }
 
 export function emptyClusterState(): ClusterState {
-  return { ingresses: [], ingressClasses: [], services: [], endpointSlices: [], secrets: [] };
+  return { ingresses: [], ingressClasses: [], services: [], endpointSlices: [], secrets: [], namespaces: [] };
 }
 
 export interface IngressIssue {
@@ -53,7 +55,8 @@ export class SnapshotBuilder {
 
   build(state: ClusterState): ProxySnapshot {
     const served = selectServedIngresses(state.ingresses, state.ingressClasses, this.#classes);
-    const routes = RoutingTable.build(served);
+    const precedence = new IngressPrecedence(state.namespaces);
+    const routes = RoutingTable.build(served, precedence);
     const used = new Map<string, SecureContext>();
     const { store, issues: tlsIssues } = buildCertificateStore(served, state.secrets, (pem, secretId) => {
       const digest = createHash('sha256').update(pem.cert).update('\0').update(pem.key).digest('hex');
@@ -67,8 +70,10 @@ export class SnapshotBuilder {
       }
       used.set(digest, context);
       return context;
-    }, this.#defaultContext);
+    }, this.#defaultContext, precedence);
     this.#contexts = used;
+    // An Ingress on its way out gets no Events: nobody will read them, and a terminating namespace refuses new objects.
+    const going = new Set(served.filter((i) => precedence.terminating(i) !== undefined).map((i) => refText(refOf(i))));
     return {
       served,
       routes,
@@ -77,7 +82,7 @@ export class SnapshotBuilder {
       issues: [
         ...routes.issues.map((i) => ({ ingress: i.ingress, reason: i.kind === 'conflict' ? 'RuleConflict' : 'InvalidRule', message: i.message })),
         ...tlsIssues,
-      ],
+      ].filter((issue) => !going.has(refText(issue.ingress))),
     };
   }
 }

@@ -12,6 +12,7 @@ const KIND_TO_FIELD: Record<string, keyof ClusterState> = {
   Service: 'services',
   EndpointSlice: 'endpointSlices',
   Secret: 'secrets',
+  Namespace: 'namespaces',
 };
 
 export class StateFileError extends Error {

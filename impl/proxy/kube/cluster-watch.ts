@@ -1,5 +1,5 @@
 // Keeps a local copy of the objects the proxy needs (Ingress, IngressClass,
-// Service, EndpointSlice, kubernetes.io/tls Secret) with client-node
+// Service, EndpointSlice, kubernetes.io/tls Secret, Namespace) with client-node
 // list+watch informers, and says when something changed.
 //
 // client-node 2.x's ListWatch re-lists by itself on 410 Gone and re-watches
@@ -82,32 +82,57 @@ class ResilientInformer<T extends KubernetesObject> {
   }
 }
 
+/** An API call the controller makes: RBAC (fixtures/proxy/20-rbac.yaml) grants exactly the calls listed next to the code that makes them. */
+export interface ApiCall {
+  /** "" for the core group. */
+  group: string;
+  resource: string;
+  verb: string;
+}
+
+type Watched = keyof ClusterState;
+
+/** What is watched, cluster-wide: each is one list+watch. */
+const WATCHES: Record<Watched, { group: string; resource: string; path: string; fieldSelector?: string }> = {
+  ingresses: { group: 'networking.k8s.io', resource: 'ingresses', path: '/apis/networking.k8s.io/v1/ingresses' },
+  ingressClasses: { group: 'networking.k8s.io', resource: 'ingressclasses', path: '/apis/networking.k8s.io/v1/ingressclasses' },
+  services: { group: '', resource: 'services', path: '/api/v1/services' },
+  endpointSlices: { group: 'discovery.k8s.io', resource: 'endpointslices', path: '/apis/discovery.k8s.io/v1/endpointslices' },
+  // Only TLS Secrets: everything else (tokens, app config) is none of our business.
+  secrets: { group: '', resource: 'secrets', path: '/api/v1/secrets', fieldSelector: `type=${TLS_SECRET_TYPE}` },
+  // For their deletionTimestamp: an Ingress in a terminating namespace loses its claims (routing/order.ts).
+  namespaces: { group: '', resource: 'namespaces', path: '/api/v1/namespaces' },
+};
+
+export const WATCH_CALLS: readonly ApiCall[] = Object.values(WATCHES).flatMap((w) => ['list', 'watch'].map((verb) => ({ group: w.group, resource: w.resource, verb })));
+
 export class ClusterWatch {
-  readonly #informers: {
-    ingresses: ResilientInformer<KubernetesObject>;
-    ingressClasses: ResilientInformer<KubernetesObject>;
-    services: ResilientInformer<KubernetesObject>;
-    endpointSlices: ResilientInformer<KubernetesObject>;
-    secrets: ResilientInformer<KubernetesObject>;
-  };
+  readonly #informers: Record<Watched, ResilientInformer<KubernetesObject>>;
 
   constructor(kubeconfig: KubeConfig, log: Logger, onChange: () => void) {
     const networking = kubeconfig.makeApiClient(NetworkingV1Api);
     const core = kubeconfig.makeApiClient(CoreV1Api);
     const discovery = kubeconfig.makeApiClient(DiscoveryV1Api);
-    const common = { kubeconfig, log, onChange };
     // The generated list types are concrete classes; the informer only needs items + metadata.
     const as = <L>(p: Promise<L>) => p as unknown as Promise<KubernetesListObject<KubernetesObject>>;
+    const lists: Record<Watched, () => Promise<KubernetesListObject<KubernetesObject>>> = {
+      ingresses: () => as(networking.listIngressForAllNamespaces()),
+      ingressClasses: () => as(networking.listIngressClass()),
+      services: () => as(core.listServiceForAllNamespaces()),
+      endpointSlices: () => as(discovery.listEndpointSliceForAllNamespaces()),
+      secrets: () => as(core.listSecretForAllNamespaces({ fieldSelector: WATCHES.secrets.fieldSelector })),
+      namespaces: () => as(core.listNamespace()),
+    };
+    const informer = (key: Watched) => new ResilientInformer({
+      kubeconfig, log, onChange, name: WATCHES[key].resource, path: WATCHES[key].path, fieldSelector: WATCHES[key].fieldSelector, list: lists[key],
+    });
     this.#informers = {
-      ingresses: new ResilientInformer({ ...common, name: 'ingresses', path: '/apis/networking.k8s.io/v1/ingresses', list: () => as(networking.listIngressForAllNamespaces()) }),
-      ingressClasses: new ResilientInformer({ ...common, name: 'ingressclasses', path: '/apis/networking.k8s.io/v1/ingressclasses', list: () => as(networking.listIngressClass()) }),
-      services: new ResilientInformer({ ...common, name: 'services', path: '/api/v1/services', list: () => as(core.listServiceForAllNamespaces()) }),
-      endpointSlices: new ResilientInformer({ ...common, name: 'endpointslices', path: '/apis/discovery.k8s.io/v1/endpointslices', list: () => as(discovery.listEndpointSliceForAllNamespaces()) }),
-      // Only TLS Secrets: everything else (tokens, app config) is none of our business.
-      secrets: new ResilientInformer({
-        ...common, name: 'secrets', path: '/api/v1/secrets', fieldSelector: `type=${TLS_SECRET_TYPE}`,
-        list: () => as(core.listSecretForAllNamespaces({ fieldSelector: `type=${TLS_SECRET_TYPE}` })),
-      }),
+      ingresses: informer('ingresses'),
+      ingressClasses: informer('ingressClasses'),
+      services: informer('services'),
+      endpointSlices: informer('endpointSlices'),
+      secrets: informer('secrets'),
+      namespaces: informer('namespaces'),
     };
   }
 
@@ -134,6 +159,7 @@ export class ClusterWatch {
       services: i.services.objects() as ClusterState['services'],
       endpointSlices: i.endpointSlices.objects() as ClusterState['endpointSlices'],
       secrets: i.secrets.objects() as ClusterState['secrets'],
+      namespaces: i.namespaces.objects() as ClusterState['namespaces'],
     };
   }
 

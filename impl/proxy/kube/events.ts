@@ -5,7 +5,10 @@
 import { CoreV1Api, type KubeConfig, type V1Ingress } from '@kubernetes/client-node';
 import type { Logger } from '../log.ts';
 import type { IngressIssue } from '../snapshot.ts';
-import { describeError } from './cluster-watch.ts';
+import { describeError, type ApiCall } from './cluster-watch.ts';
+
+/** createNamespacedEvent below (core/v1 Events; each problem is a new Event, never patched). */
+export const EVENT_CALLS: readonly ApiCall[] = [{ group: '', resource: 'events', verb: 'create' }];
 
 export class EventRecorder {
   readonly #api: CoreV1Api;

@@ -5,10 +5,13 @@
 import { NetworkingV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Ingress, type V1Service } from '@kubernetes/client-node';
 import type { ProxyConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { describeError } from './cluster-watch.ts';
+import { describeError, type ApiCall } from './cluster-watch.ts';
 import { desiredStatus, keyOf, planStatusPatches, sameAddresses, type StatusAddress } from './status.ts';
 
 const RETRY_MS = 5_000;
+
+/** patchNamespacedIngressStatus below. */
+export const STATUS_CALLS: readonly ApiCall[] = [{ group: 'networking.k8s.io', resource: 'ingresses/status', verb: 'patch' }];
 
 interface Input {
   all: readonly V1Ingress[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRuleHost, requestHostName, ruleHostMatches, wildcardSuffixOf } from './host.ts';
+import { isIpLiteral, parseRuleHost, requestHostName, ruleHostMatches, wildcardSuffixOf } from './host.ts';
 
 describe('hosts', () => {
   it('normalizes request hosts', () => {
@@ -8,6 +8,11 @@ describe('hosts', () => {
     expect(requestHostName('[::1]:80')).toBe('[::1]');
     expect(requestHostName('198.18.0.10:80')).toBe('198.18.0.10');
     expect(requestHostName(undefined)).toBe('');
+  });
+
+  it('tells IP literals from host names', () => {
+    for (const host of ['198.18.0.10:80', '198.18.0.10', '[2001:db8::1]:8080', '[2001:DB8::1]', '[::1]']) expect(isIpLiteral(requestHostName(host)), host).toBe(true);
+    for (const host of ['foo.example', '1.example', '198.18.0.10.nip.io', 'localhost', '', '[not-an-ip]']) expect(isIpLiteral(requestHostName(host)), host).toBe(false);
   });
 
   it('matches wildcards on exactly one label', () => {

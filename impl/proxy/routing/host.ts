@@ -2,6 +2,7 @@
 // a rule host is precise ("foo.bar.com"), a wildcard of exactly one label
 // ("*.bar.com"), or absent (every host). Request hosts compare case-insensitively
 // without their port.
+import { isIP } from 'node:net';
 
 export type RuleHost =
   | { kind: 'exact'; name: string }
@@ -32,6 +33,12 @@ export function requestHostName(hostHeader: string | undefined): string {
     if (colon >= 0 && host.indexOf(':') === colon) host = host.slice(0, colon);
   }
   return normalizeHostName(host);
+}
+
+/** "10.1.2.3" or "[2001:db8::1]" (a request host as requestHostName gives it); a bare IPv6 literal too. */
+export function isIpLiteral(name: string): boolean {
+  const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
+  return isIP(bare) !== 0;
 }
 
 export function normalizeHostName(name: string): string {

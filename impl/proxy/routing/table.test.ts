@@ -1,5 +1,6 @@
-import type { V1Ingress } from '@kubernetes/client-node';
+import type { V1Ingress, V1Namespace } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { IngressPrecedence } from './order.ts';
 import { RoutingTable, type Route } from './table.ts';
 
 interface PathSpec {
@@ -12,11 +13,15 @@ interface PathSpec {
 function ingress(name: string, options: {
   namespace?: string;
   created?: string;
+  deleted?: string;
   rules?: { host?: string; paths: PathSpec[] }[];
   defaultService?: string;
 }): V1Ingress {
   return {
-    metadata: { name, namespace: options.namespace ?? 'default', creationTimestamp: new Date(options.created ?? '2026-01-01T00:00:00Z') },
+    metadata: {
+      name, namespace: options.namespace ?? 'default', creationTimestamp: new Date(options.created ?? '2026-01-01T00:00:00Z'),
+      deletionTimestamp: options.deleted ? new Date(options.deleted) : undefined,
+    },
     spec: {
       defaultBackend: options.defaultService ? { service: { name: options.defaultService, port: { number: 80 } } } : undefined,
       rules: options.rules?.map((rule) => ({
@@ -238,6 +243,112 @@ describe('RoutingTable: several Ingresses', () => {
     const table = RoutingTable.build([ingress('i', { rules: [{ host: 'h', paths: [{ path: '/a', type: 'Exact', service: 's' }] }] })]);
     expect(table.match('h', '/b')).toBeUndefined();
     expect(table.match('other', '/a')).toBeUndefined();
+  });
+});
+
+describe('RoutingTable: the default backend election', () => {
+  const namespace = (name: string, terminating = false): V1Namespace => ({
+    metadata: { name, deletionTimestamp: terminating ? new Date('2026-06-01T00:00:10Z') : undefined },
+  });
+  const stale = ingress('catch-all', { namespace: 'vc-case-1', created: '2026-06-01T00:00:00Z', defaultService: 'old' });
+  const fresh = ingress('catch-all', { namespace: 'vc-case-2', created: '2026-06-01T00:00:12Z', defaultService: 'new' });
+  const build = (ingresses: V1Ingress[], namespaces: V1Namespace[]) => RoutingTable.build(ingresses, new IngressPrecedence(namespaces));
+
+  it('keeps the older one while both namespaces live, and reports the newer one', () => {
+    const table = build([fresh, stale], [namespace('vc-case-1'), namespace('vc-case-2')]);
+    expect(reach(table, 'any.example', '/')).toBe('old');
+    expect(table.issues).toEqual([{ ingress: { namespace: 'vc-case-2', name: 'catch-all' }, kind: 'conflict', message: expect.stringContaining('vc-case-1/catch-all, which is older') }]);
+  });
+
+  it('gives it to the newer one once the older one\'s namespace is being deleted', () => {
+    const table = build([stale, fresh], [namespace('vc-case-1', true), namespace('vc-case-2')]);
+    expect(reach(table, 'any.example', '/')).toBe('new');
+    expect(table.defaultRoute?.ingress).toEqual({ namespace: 'vc-case-2', name: 'catch-all' });
+    expect(table.issues).toHaveLength(1);
+    expect(table.issues[0]).toMatchObject({ ingress: { namespace: 'vc-case-1' }, kind: 'conflict' });
+    expect(table.issues[0].message).toContain('its namespace vc-case-1 is being deleted');
+  });
+
+  it('gives it to the newer one when the older Ingress itself is being deleted (a finalizer holds it)', () => {
+    const held = { ...stale, metadata: { ...stale.metadata, deletionTimestamp: new Date('2026-06-01T00:00:10Z') } };
+    expect(reach(build([held, fresh], []), 'x', '/')).toBe('new');
+    expect(build([held, fresh], []).issues[0].message).toContain('it is being deleted');
+  });
+
+  it('still serves a terminating one when it is the only one', () => {
+    expect(reach(build([stale], [namespace('vc-case-1', true)]), 'x', '/')).toBe('old');
+  });
+
+  it('orders two terminating ones by age, like two live ones', () => {
+    const table = build([fresh, stale], [namespace('vc-case-1', true), namespace('vc-case-2', true)]);
+    expect(reach(table, 'x', '/')).toBe('old');
+  });
+
+  it('hands it back to the older one when the newer one is deleted', () => {
+    const namespaces = [namespace('vc-case-1'), namespace('vc-case-2')];
+    const newest = ingress('catch-all', { namespace: 'vc-case-3', created: '2026-06-01T00:00:20Z', defaultService: 'newest' });
+    expect(reach(build([stale, fresh, newest], namespaces), 'x', '/')).toBe('old');
+    // the winner goes away: the next in precedence takes over, nothing is remembered
+    expect(reach(build([fresh, newest], namespaces), 'x', '/')).toBe('new');
+    expect(reach(build([newest], namespaces), 'x', '/')).toBe('newest');
+    expect(reach(build([stale, newest], [namespace('vc-case-1', true)]), 'x', '/')).toBe('newest');
+  });
+
+  it('breaks a tie in creation time by namespace, then name', () => {
+    const same = '2026-06-01T00:00:00Z';
+    const table = build([
+      ingress('b', { namespace: 'ns-b', created: same, defaultService: 'ns-b-b' }),
+      ingress('z', { namespace: 'ns-a', created: same, defaultService: 'ns-a-z' }),
+      ingress('a', { namespace: 'ns-b', created: same, defaultService: 'ns-b-a' }),
+    ], []);
+    expect(reach(table, 'x', '/')).toBe('ns-a-z');
+    expect(table.issues.map((i) => `${i.ingress.namespace}/${i.ingress.name}`)).toEqual(['ns-b/a', 'ns-b/b']);
+    expect(table.issues[0].message).toContain('ns-a/z, created at the same time and first by namespace/name');
+    const sameNamespace = build([ingress('b', { created: same, defaultService: 'b' }), ingress('a', { created: same, defaultService: 'a' })], []);
+    expect(reach(sameNamespace, 'x', '/')).toBe('a');
+  });
+
+  it('applies the same rule to two rules claiming one host and path', () => {
+    const rule = (service: string) => [{ host: 'h.example', paths: [{ path: '/', type: 'Prefix', service }] }];
+    const old = ingress('app', { namespace: 'vc-case-1', created: '2026-06-01T00:00:00Z', rules: rule('old') });
+    const young = ingress('app', { namespace: 'vc-case-2', created: '2026-06-01T00:00:12Z', rules: rule('new') });
+    expect(reach(build([old, young], []), 'h.example', '/')).toBe('old');
+    expect(reach(build([old, young], [namespace('vc-case-1', true)]), 'h.example', '/')).toBe('new');
+  });
+});
+
+describe('RoutingTable: requests no rule and no default backend matches (404)', () => {
+  const table = RoutingTable.build([ingress('i', { rules: [
+    { host: 'h.example', paths: [{ path: '/', type: 'Prefix', service: 'named' }] },
+    { host: '*.example', paths: [{ path: '/', type: 'Prefix', service: 'wild' }] },
+    { paths: [{ path: '/hostless', type: 'Exact', service: 'hostless' }] },
+  ] })]);
+
+  it.each([
+    ['no Host', undefined], ['an unknown name', 'other.test'], ['an IPv4 literal', '198.18.0.10'], ['an IPv4 literal with port', '198.18.0.10:80'],
+    ['an IPv6 literal', '[2001:db8::10]'], ['an IPv6 literal with port', '[2001:db8::10]:8080'], ['an empty Host', ''],
+  ])('with %s: host-less rules apply, everything else is unmatched', (_, host) => {
+    expect(reach(table, host, '/hostless')).toBe('hostless');
+    expect(table.match(host, '/')).toBeUndefined();
+    expect(table.match(host, '/hostless/x')).toBeUndefined();
+  });
+
+  it('never matches an IP literal against a wildcard or precise rule host', () => {
+    const numeric = RoutingTable.build([ingress('n', { rules: [{ host: '*.0.0.10', paths: [{ path: '/', type: 'Prefix', service: 'wild' }] }] })]);
+    expect(numeric.match('10.0.0.10', '/')).toBeUndefined();
+    expect(reach(numeric, 'x.0.0.10', '/')).toBe('wild');
+  });
+
+  it('refuses an IP address as a rule host', () => {
+    const table = RoutingTable.build([ingress('ip', { rules: [{ host: '198.18.0.10', paths: [{ path: '/', type: 'Prefix', service: 's' }] }] })]);
+    expect(table.size).toBe(0);
+    expect(table.issues[0].message).toContain('spec.rules[0].host "198.18.0.10": a host must be a DNS name, not an IP address');
+  });
+
+  it('matches an IP literal to the default backend when there is one', () => {
+    const withDefault = RoutingTable.build([ingress('d', { defaultService: 'fallback', rules: [{ host: 'h.example', paths: [{ path: '/', type: 'Prefix', service: 'named' }] }] })]);
+    expect(reach(withDefault, '198.18.0.10', '/x')).toBe('fallback');
+    expect(reach(withDefault, '[2001:db8::10]:80', '/x')).toBe('fallback');
   });
 });
 

@@ -15,12 +15,12 @@
 //
 // Rules of several Ingresses for the same host are merged. When two claim the
 // same host + path + match kind (Exact, or Prefix/ImplementationSpecific on the
-// same prefix key), the older Ingress wins (order.ts); so does the older
-// Ingress's defaultBackend when several have one. The losers are reported as
-// issues, never silently dropped.
+// same prefix key), the Ingress first in precedence wins (order.ts: one not
+// being deleted, then the oldest); so does that Ingress's defaultBackend when
+// several have one. The losers are reported as issues, never silently dropped.
 import type { V1IngressBackend, V1Ingress } from '@kubernetes/client-node';
-import { parseRuleHost, requestHostName, wildcardSuffixOf } from './host.ts';
-import { inPrecedenceOrder, refOf, refText, type IngressRef } from './order.ts';
+import { isIpLiteral, parseRuleHost, requestHostName, wildcardSuffixOf } from './host.ts';
+import { IngressPrecedence, refOf, refText, type IngressRef } from './order.ts';
 import { findByPrefix, pathOf, PATH_TYPES, prefixKey, type PathType } from './path.ts';
 
 /** A Service port as an Ingress names it: by name (string) or by number. */
@@ -68,11 +68,18 @@ export class RoutingTable {
   #defaultRoute: Route | undefined;
   #routeCount = 0;
   readonly #issues: RouteIssue[] = [];
+  readonly #precedence: IngressPrecedence;
+  /** The Ingresses added so far by "namespace/name": a loser's message says why the winner won. */
+  readonly #added = new Map<string, V1Ingress>();
+
+  private constructor(precedence: IngressPrecedence) {
+    this.#precedence = precedence;
+  }
 
   /** Builds the table from the Ingresses this controller serves (class selection already done). */
-  static build(ingresses: readonly V1Ingress[]): RoutingTable {
-    const table = new RoutingTable();
-    for (const ingress of inPrecedenceOrder(ingresses)) table.#add(ingress);
+  static build(ingresses: readonly V1Ingress[], precedence = new IngressPrecedence()): RoutingTable {
+    const table = new RoutingTable(precedence);
+    for (const ingress of precedence.order(ingresses)) table.#add(ingress);
     return table;
   }
 
@@ -97,11 +104,14 @@ export class RoutingTable {
     const path = pathOf(target);
     if (path.startsWith('/')) {
       const name = requestHostName(host);
-      const exact = this.#exactHosts.get(name)?.match(path);
-      if (exact) return exact;
-      const suffix = wildcardSuffixOf(name);
-      const wildcard = suffix === undefined ? undefined : this.#wildcardHosts.get(suffix)?.match(path);
-      if (wildcard) return wildcard;
+      // An IP literal names no host: only host-less rules (and the default backend) apply to it.
+      if (!isIpLiteral(name)) {
+        const exact = this.#exactHosts.get(name)?.match(path);
+        if (exact) return exact;
+        const suffix = wildcardSuffixOf(name);
+        const wildcard = suffix === undefined ? undefined : this.#wildcardHosts.get(suffix)?.match(path);
+        if (wildcard) return wildcard;
+      }
       const any = this.#anyHost.match(path);
       if (any) return any;
     }
@@ -110,13 +120,14 @@ export class RoutingTable {
 
   #add(ingress: V1Ingress): void {
     const ref = refOf(ingress);
+    this.#added.set(refText(ref), ingress);
     const spec = ingress.spec ?? {};
     if (spec.defaultBackend) {
       const backend = this.#backend(ref, spec.defaultBackend, 'spec.defaultBackend');
       if (backend) {
         const route: Route = { ingress: ref, backend, host: '', path: '', pathType: 'DefaultBackend' };
         if (this.#defaultRoute) {
-          this.#issue(ref, 'conflict', `spec.defaultBackend ignored: ${refText(this.#defaultRoute.ingress)} is older and its defaultBackend wins`);
+          this.#issue(ref, 'conflict', `spec.defaultBackend ignored: the default backend is that of ${this.#winner(this.#defaultRoute.ingress, ingress)}`);
         } else {
           this.#defaultRoute = route;
           this.#routeCount++;
@@ -149,12 +160,17 @@ export class RoutingTable {
         if (existing) {
           const same = existing.ingress.namespace === ref.namespace && existing.ingress.name === ref.name;
           return this.#issue(ref, 'conflict',
-            `${at}: host "${host || '*any*'}" path "${path}" (${pathType}) is already served by ${same ? 'an earlier path of this Ingress' : `${refText(existing.ingress)}, which is older`}; path ignored`);
+            `${at}: host "${host || '*any*'}" path "${path}" (${pathType}) is already served by ${same ? 'an earlier path of this Ingress' : this.#winner(existing.ingress, ingress)}; path ignored`);
         }
         map.set(key, route);
         this.#routeCount++;
       });
     });
+  }
+
+  #winner(winner: IngressRef, loser: V1Ingress): string {
+    const ingress = this.#added.get(refText(winner));
+    return ingress ? this.#precedence.explain(ingress, loser) : refText(winner);
   }
 
   #pathSet(host: ReturnType<typeof parseRuleHost>): PathSet {
@@ -193,6 +209,7 @@ export class RoutingTable {
 function ruleHostError(host: string): string | undefined {
   if (host === '') return undefined;
   if (host.includes(':')) return 'a host must not carry a port or be an IP literal with colons';
+  if (isIpLiteral(host)) return 'a host must be a DNS name, not an IP address';
   const body = host.startsWith('*.') ? host.slice(2) : host;
   if (body.includes('*')) return 'a wildcard must be "*." followed by a DNS name';
   if (body === '' || body.split('.').some((label) => label === '')) return 'empty DNS label';

@@ -2,13 +2,13 @@
 // bind host names to kubernetes.io/tls Secrets of the Ingress's namespace;
 // SNI picks: an exact host name first, then a "*.suffix" entry for exactly one
 // extra label, then the default (self-signed) certificate. A host claimed by
-// two entries goes to the older Ingress (routing/order.ts). A Secret that is
+// two entries goes to the Ingress first in precedence (routing/order.ts). A Secret that is
 // missing or unusable is reported against the Ingress and only its hosts fall
 // back to the default certificate.
 import type { V1Ingress, V1Secret } from '@kubernetes/client-node';
 import { X509Certificate } from 'node:crypto';
 import { normalizeHostName, wildcardSuffixOf } from '../routing/host.ts';
-import { inPrecedenceOrder, refOf, type IngressRef } from '../routing/order.ts';
+import { IngressPrecedence, refOf, type IngressRef } from '../routing/order.ts';
 
 export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 
@@ -80,13 +80,14 @@ export function buildCertificateStore<C>(
   secrets: readonly V1Secret[],
   makeContext: (pem: PemPair, secret: string) => C,
   defaultContext: C,
+  precedence = new IngressPrecedence(),
 ): { store: CertificateStore<C>; issues: TlsIssue[] } {
   const store = new CertificateStore(defaultContext);
   const issues: TlsIssue[] = [];
   const secretIndex = new Map(secrets.map((s) => [`${s.metadata?.namespace ?? 'default'}/${s.metadata?.name}`, s]));
   const contexts = new Map<string, C | Error>();
 
-  for (const ingress of inPrecedenceOrder(served)) {
+  for (const ingress of precedence.order(served)) {
     const ref = refOf(ingress);
     (ingress.spec?.tls ?? []).forEach((entry, i) => {
       // Without a secretName the entry only names SNI hosts; there is nothing to terminate with.
@@ -110,7 +111,7 @@ export function buildCertificateStore<C>(
         if (store.bind(host, context, secretId)) continue;
         const holder = store.boundSecret(host);
         if (holder !== secretId) {
-          issues.push({ ingress: ref, reason: 'TLSHostConflict', message: `spec.tls[${i}]: host "${host}" already uses Secret ${holder} of an older Ingress; ${secretId} is not used for it` });
+          issues.push({ ingress: ref, reason: 'TLSHostConflict', message: `spec.tls[${i}]: host "${host}" already uses Secret ${holder} of an Ingress that takes precedence (one not being deleted, else the older); ${secretId} is not used for it` });
         }
       }
     });
