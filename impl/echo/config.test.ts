@@ -5,7 +5,7 @@ import { headerLists, plainAddress } from './body.ts';
 describe('parseEchoConfig', () => {
   it('defaults to port 8080, ready, identity null', () => {
     const config = parseEchoConfig([], {});
-    expect(config).toMatchObject({ port: 8080, tlsPort: undefined, startUnready: false, maxBodyBytes: 1 << 20 });
+    expect(config).toMatchObject({ port: 8080, tlsPort: undefined, startUnready: false, maxBodyBytes: 1 << 20, serverHeader: undefined });
     expect(config.identity).toEqual({ namespace: null, pod: null, node: null, podIP: null, service: null, ingress: null });
   });
 
@@ -16,6 +16,7 @@ describe('parseEchoConfig', () => {
     expect(config.identity.pod).toBe('p');
     expect(config.identity.ingress).toBe('ing');
     expect(parseEchoConfig([], { PORT: '7000' }).port).toBe(7000);
+    expect(parseEchoConfig(['--server-header', 'echo/1'], { SERVER_HEADER: 'env-echo' }).serverHeader).toBe('echo/1');
   });
 
   it('names the bad flag or variable', () => {

@@ -19,6 +19,8 @@ export interface EchoConfig {
   maxBodyBytes: number;
   /** SIGTERM: how long in-flight requests may take before connections are cut. */
   shutdownTimeoutMs: number;
+  /** A Server header on every answer (suites check that a proxy keeps a backend's own); none when unset. */
+  serverHeader: string | undefined;
   /** Who this echo is, reported in every answer (null when unset). */
   identity: EchoIdentity;
 }
@@ -45,6 +47,7 @@ const OPTIONS = {
   startUnready: { flag: '--start-unready', env: 'START_UNREADY', kind: 'boolean' },
   maxBodyBytes: { flag: '--max-body-bytes', env: 'MAX_BODY_BYTES', kind: 'count' },
   shutdownTimeoutMs: { flag: '--shutdown-timeout-ms', env: 'SHUTDOWN_TIMEOUT_MS', kind: 'count' },
+  serverHeader: { flag: '--server-header', env: 'SERVER_HEADER', kind: 'string' },
 } as const satisfies Record<string, Option>;
 
 type Key = keyof typeof OPTIONS;
@@ -102,6 +105,7 @@ export function parseEchoConfig(argv: readonly string[], env: Record<string, str
     startUnready: bool('startUnready'),
     maxBodyBytes: count('maxBodyBytes', 1 << 20),
     shutdownTimeoutMs: count('shutdownTimeoutMs', 10_000),
+    serverHeader: raw.get('serverHeader')?.value,
     identity: {
       namespace: env.POD_NAMESPACE || null,
       pod: env.POD_NAME || null,

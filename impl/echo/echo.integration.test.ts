@@ -39,7 +39,7 @@ describe('echo process', () => {
     const leaf = await pki.issue(['echo.test']);
     echo = await spawnEcho({
       args: ['--tls-port', '0', '--tls-cert', leaf.certFile, '--tls-key', leaf.keyFile, '--max-body-bytes', '16'],
-      env: { POD_NAME: 'echo-a', POD_NAMESPACE: 'ns1', NODE_NAME: 'node-0', POD_IP: '198.18.64.5', SERVICE_NAME: 'svc' },
+      env: { POD_NAME: 'echo-a', POD_NAMESPACE: 'ns1', NODE_NAME: 'node-0', POD_IP: '198.18.64.5', SERVICE_NAME: 'svc', SERVER_HEADER: 'vipcheck-echo' },
     });
   });
 
@@ -58,6 +58,7 @@ describe('echo process', () => {
     });
     expect(answer.status).toBe(200);
     expect(answer.headers['x-vipcheck-pod']).toBe('echo-a');
+    expect(answer.headers.server).toBe('vipcheck-echo');
     const body = JSON.parse(answer.text) as EchoBody;
     expect(body).toMatchObject({
       path: '/a/b?x=1&y=2', host: 'foo.example', method: 'PUT', proto: 'HTTP/1.1',

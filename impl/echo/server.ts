@@ -34,6 +34,7 @@ export async function startEchoServer(config: EchoConfig): Promise<EchoServer> {
     res.once('close', () => inFlight--);
     if (draining) res.setHeader('connection', 'close');
     if (config.identity.pod) res.setHeader(POD_HEADER, config.identity.pod);
+    if (config.serverHeader) res.setHeader('server', config.serverHeader);
     const pathname = (req.url ?? '').split('?')[0];
     if (pathname === HEALTH_PATH) return reply(res, 200, 'text/plain', 'ok\n');
     if (pathname === READY_PATH) return readiness(req, res);

@@ -8,8 +8,15 @@ describe('parseProxyConfig', () => {
   it('has the documented defaults', () => {
     expect(parseProxyConfig([], {})).toMatchObject({
       httpPort: 80, httpsPort: 443, metricsPort: 10254, controllerName: 'vipcheck.dev/reference-proxy',
-      publishService: undefined, publishStatusAddresses: [], balance: 'round-robin', debounceMs: 50,
+      publishService: undefined, publishStatusAddresses: [], balance: 'round-robin', debounceMs: 50, serverHeader: 'vipcheck-proxy',
     });
+  });
+
+  it('takes a Server header value, or "off" for none, and refuses one that could break the header', () => {
+    expect(parseProxyConfig(['--server-header', 'edge/2.1 (lab)'], {}).serverHeader).toBe('edge/2.1 (lab)');
+    expect(parseProxyConfig([], { VIPCHECK_SERVER_HEADER: 'off' }).serverHeader).toBeUndefined();
+    expect(() => parseProxyConfig(['--server-header', 'a\r\nSet-Cookie: x=1'], {})).toThrow('flag --server-header: "a\r\nSet-Cookie: x=1" is not a Server header value');
+    expect(() => parseProxyConfig(['--server-header='], {})).toThrow('is not a Server header value');
   });
 
   it('reads VIPCHECK_* env, KUBECONFIG and the Downward API, with flags winning', () => {

@@ -35,6 +35,8 @@ export interface ProxyConfig {
   /** After SIGTERM, keep serving (while /readyz fails) this long before closing listeners. */
   shutdownDelayMs: number;
   debounceMs: number;
+  /** Server header of answers that carry none of their own (a backend's own is kept); undefined: none. */
+  serverHeader: string | undefined;
   /** Who we are, for Events (from the Downward API). */
   podName: string | undefined;
   podNamespace: string | undefined;
@@ -48,7 +50,7 @@ export class ProxyConfigError extends Error {
   }
 }
 
-type Kind = 'port' | 'port-or-off' | 'count' | 'string' | 'balance' | 'namespaced-name' | 'list';
+type Kind = 'port' | 'port-or-off' | 'count' | 'string' | 'balance' | 'namespaced-name' | 'list' | 'product-or-off';
 
 interface Flag {
   key: keyof ProxyConfig;
@@ -57,6 +59,9 @@ interface Flag {
   default?: unknown;
   help: string;
 }
+
+/** What the proxy says it is (RFC 9110 §10.2.4: product tokens, no version to give away). */
+export const DEFAULT_SERVER_HEADER = 'vipcheck-proxy';
 
 export const FLAGS: readonly Flag[] = [
   { key: 'httpPort', flag: '--http-port', kind: 'port', default: 80, help: 'HTTP listener port' },
@@ -83,6 +88,7 @@ export const FLAGS: readonly Flag[] = [
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout-ms', kind: 'count', default: 25_000, help: 'SIGTERM: time in-flight requests get to finish' },
   { key: 'shutdownDelayMs', flag: '--shutdown-delay-ms', kind: 'count', default: 0, help: 'SIGTERM: keep serving this long (readyz failing) before closing listeners' },
   { key: 'debounceMs', flag: '--debounce-ms', kind: 'count', default: 50, help: 'wait for more changes this long before rebuilding the routing table' },
+  { key: 'serverHeader', flag: '--server-header', kind: 'product-or-off', default: DEFAULT_SERVER_HEADER, help: 'Server header of answers without one of their own (a backend\'s own is kept), or "off"' },
 ];
 
 export function envName(flag: string): string {
@@ -160,5 +166,10 @@ function convert(kind: Kind, value: string, source: string): unknown {
     }
     case 'list':
       return value.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'product-or-off':
+      if (value === 'off') return undefined;
+      // Visible ASCII words separated by single spaces: a field value that cannot smuggle a line break (RFC 9110 §5.5).
+      if (!/^[\x21-\x7e]+( [\x21-\x7e]+)*$/.test(value)) fail('a Server header value (visible ASCII words, e.g. "vipcheck-proxy/1.0") or "off"');
+      return value;
   }
 }

@@ -50,6 +50,7 @@ try {
     balance: config.balance,
     metrics,
     log,
+    serverHeader: config.serverHeader,
     client: {
       headersTimeoutMs: config.clientHeaderTimeoutMs,
       requestTimeoutMs: config.clientRequestTimeoutMs,

@@ -159,6 +159,7 @@ describe('proxy in front of echo processes', () => {
       balance: 'round-robin',
       metrics,
       log,
+      serverHeader: 'vipcheck-proxy-test',
       client: { headersTimeoutMs: 1_000, requestTimeoutMs: 3_000, keepAliveTimeoutMs: 5_000, maxHeaderBytes: 4_096, maxUriBytes: 2_048, maxBodyBytes: 64 * 1024 },
       upstream: { connectTimeoutMs: 1_000, responseTimeoutMs: 700, retries: 2, idleTimeoutMs: 10_000 },
     });
@@ -275,6 +276,47 @@ describe('proxy in front of echo processes', () => {
     expect(log.lines.filter((l) => l.msg === 'upstream failed').map((l) => l.fields?.status)).toEqual(expect.arrayContaining([502, 504]));
     // the other routes are unaffected
     expect((await get('one.test')).status).toBe(200);
+  });
+
+  it('answers 404 to every method when no rule and no default backend matches: unknown names, IP literals, no Host', async () => {
+    const port = proxy.httpPort;
+    const hosts = ['nowhere.test', PROXY_IP, `${PROXY_IP}:${port}`, '[::1]', '[2001:db8::10]:8080'];
+    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE']) {
+      for (const host of hosts) {
+        const answer = await send({ port, method, path: '/unmatched?x=1', headers: { host }, body: ['POST', 'PUT', 'PATCH'].includes(method) ? 'body' : undefined });
+        expect([method, host, answer.status, answer.headers['x-vipcheck-proxy-error']]).toEqual([method, host, 404, 'no-route']);
+        expect(answer.headers.server).toBe('vipcheck-proxy-test');
+      }
+      const noHost = await raw(port, `${method} /unmatched HTTP/1.0\r\n\r\n`);
+      expect([method, noHost.split('\r\n')[0]]).toEqual([method, 'HTTP/1.1 404 Not Found']);
+    }
+    // a host-less rule is a rule for every host, IP literals included
+    for (const host of hosts) expect((await send({ port, path: '/hostless-only', headers: { host } })).status).toBe(200);
+  });
+
+  it('names itself (Server) and dates every answer it makes or forwards for a backend without a Server', async () => {
+    const port = proxy.httpPort;
+    const get = (host: string, path = '/') => send({ port, path, headers: { host } });
+    const proxied = await get('one.test');
+    expect([proxied.status, proxied.headers.server, proxied.headers['content-type']]).toEqual([200, 'vipcheck-proxy-test', 'application/json']);
+    expect(Number(proxied.headers['content-length'])).toBe(Buffer.byteLength(proxied.text));
+    for (const answer of [proxied, await get('nowhere.test'), await get('missing.test'), await get('closed.test'), await get('silent.test')]) {
+      expect(answer.headers.server).toBe('vipcheck-proxy-test');
+      expect(Date.now() - Date.parse(answer.headers.date ?? '')).toBeLessThan(60_000);
+      expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.text));
+    }
+    const header = (text: string, name: string) => text.split('\r\n\r\n')[0].split('\r\n').find((l) => l.toLowerCase().startsWith(`${name}:`));
+    for (const request of [
+      'GARBAGE\r\n\r\n',
+      `GET / HTTP/1.1\r\nHost: one.test\r\nX-Big: ${'b'.repeat(5_000)}\r\n\r\n`,
+      'CONNECT one.test:443 HTTP/1.1\r\nHost: one.test:443\r\n\r\n',
+      'POST / HTTP/1.1\r\nHost: one.test\r\nContent-Length: 100000\r\n\r\n',
+      'GET /ws HTTP/1.1\r\nHost: nowhere.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    ]) {
+      const answer = await raw(port, request);
+      expect([answer.split('\r\n')[0], header(answer, 'server')]).toEqual([expect.stringMatching(/^HTTP\/1\.1 4\d\d /), 'Server: vipcheck-proxy-test']);
+      expect(header(answer, 'date')).toBeDefined();
+    }
   });
 
   it('retries a refused connection on another endpoint', async () => {

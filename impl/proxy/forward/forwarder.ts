@@ -28,7 +28,7 @@ import type { Endpoint } from '../upstream/endpoints.ts';
 import type { Logger } from '../log.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import { rawErrorResponse } from '../server/client-errors.ts';
-import { clientResponseHeaders, switchingProtocolsHead, upstreamRequestHeaders, withoutHopByHop, type ForwardContext, type RawHeaders } from './headers.ts';
+import { clientResponseHeaders, switchingProtocolsHead, upstreamRequestHeaders, type ForwardContext, type RawHeaders } from './headers.ts';
 
 export interface UpstreamSettings {
   connectTimeoutMs: number;
@@ -83,9 +83,12 @@ export class Forwarder {
   readonly #log: Logger;
   readonly #pools: Agent;
   readonly #tunnels = new Set<Duplex>();
+  /** The Server header of answers that carry none of their own; undefined: none. */
+  readonly #server: string | undefined;
 
-  constructor(settings: UpstreamSettings, balancer: Balancer, metrics: ProxyMetrics, log: Logger) {
+  constructor(settings: UpstreamSettings, balancer: Balancer, metrics: ProxyMetrics, log: Logger, server?: string) {
     this.#settings = settings;
+    this.#server = server;
     this.#balancer = balancer;
     this.#metrics = metrics;
     this.#log = log;
@@ -122,7 +125,7 @@ export class Forwarder {
     const method = req.method ?? 'GET';
     if (path === '*') {
       // OPTIONS * asks about the server itself (RFC 9110 §9.3.7): the server the client talks to is this proxy.
-      res.writeHead(200, ['Allow', 'GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS', 'Content-Length', '0']);
+      res.writeHead(200, clientResponseHeaders(['Allow', 'GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS', 'Content-Length', '0'], this.#server));
       res.end();
       return;
     }
@@ -157,7 +160,7 @@ export class Forwarder {
         received += chunk.length;
         if (received <= options.maxBodyBytes) return;
         // Answer first: aborting the upstream request reports an error, which must find the client answered.
-        if (!res.headersSent) sendError(res, 413, 'body-too-large', `request body over ${options.maxBodyBytes} bytes`, true);
+        if (!res.headersSent) sendError(res, 413, 'body-too-large', `request body over ${options.maxBodyBytes} bytes`, true, this.#server);
         else res.destroy();
         current?.abort(new Error('request body too large'));
       });
@@ -193,7 +196,7 @@ export class Forwarder {
           answered = true;
           if (sentAt > 0) this.#metrics.observeUpstreamLatency((performance.now() - sentAt) / 1000);
           if (res.destroyed || res.headersSent) return controller.abort(new Error('the client response is already gone'));
-          const out = clientResponseHeaders(rawHeaderStrings(controller.rawHeaders));
+          const out = clientResponseHeaders(rawHeaderStrings(controller.rawHeaders), this.#server);
           if (options.closeAfter()) out.push('Connection', 'close');
           // A body delimited by the upstream closing its connection stays close-delimited: re-chunked,
           // a cut upstream (which undici cannot tell from a clean close) would look complete to the client.
@@ -246,7 +249,7 @@ export class Forwarder {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     const timeout = code === 'ERESPONSE_TIMEOUT' || code === 'ECONNECT_TIMEOUT';
     this.#log.warn('upstream failed', { backend: target.backendKey, status: timeout ? 504 : 502, error: error?.message ?? 'no endpoint left to try' });
-    sendError(res, timeout ? 504 : 502, timeout ? 'upstream-timeout' : 'upstream-error', `backend ${target.backendKey}: ${error?.message ?? 'no endpoint left to try'}`, false);
+    sendError(res, timeout ? 504 : 502, timeout ? 'upstream-timeout' : 'upstream-error', `backend ${target.backendKey}: ${error?.message ?? 'no endpoint left to try'}`, false, this.#server);
   }
 
   /** Tunnels an Upgrade request (e.g. WebSocket) to an endpoint; errors are answered on the raw socket. */
@@ -262,7 +265,7 @@ export class Forwarder {
 
     const attempt = (lastError: Error | undefined): void => {
       const endpoint = this.#balancer.pick(target.backendKey, target.endpoints, tried);
-      if (!endpoint) return answerRaw(socket, 502, 'upstream-error', `backend ${target.backendKey}: ${lastError?.message ?? 'no endpoint'}`);
+      if (!endpoint) return answerRaw(socket, 502, 'upstream-error', `backend ${target.backendKey}: ${lastError?.message ?? 'no endpoint'}`, this.#server);
       tried.add(endpoint.key);
       let connected = false;
       let timer: NodeJS.Timeout | undefined;
@@ -281,7 +284,7 @@ export class Forwarder {
         clearTimeout(timer);
         tunnelled = true;
         if (socket.destroyed) return void upstreamSocket.destroy();
-        socket.write(switchingProtocolsHead(upstreamRes.rawHeaders, upstreamRes.statusMessage));
+        socket.write(switchingProtocolsHead(upstreamRes.rawHeaders, upstreamRes.statusMessage, this.#server));
         if (upstreamHead.length) socket.write(upstreamHead);
         if (head.length) upstreamSocket.write(head);
         this.#tunnels.add(socket);
@@ -300,7 +303,7 @@ export class Forwarder {
         // The upstream declined to switch protocols: relay its answer and close.
         clearTimeout(timer);
         const lines = [`HTTP/1.1 ${upstreamRes.statusCode} ${upstreamRes.statusMessage ?? ''}`];
-        const kept = withoutHopByHop(upstreamRes.rawHeaders);
+        const kept = clientResponseHeaders(upstreamRes.rawHeaders, this.#server);
         for (let i = 0; i + 1 < kept.length; i += 2) lines.push(`${kept[i]}: ${kept[i + 1]}`);
         lines.push('Connection: close', '', '');
         socket.write(lines.join('\r\n'));
@@ -318,7 +321,7 @@ export class Forwarder {
         }
         const timeout = code === 'ERESPONSE_TIMEOUT' || code === 'ECONNECT_TIMEOUT';
         this.#log.warn('upstream failed (upgrade)', { backend: target.backendKey, status: timeout ? 504 : 502, error: describe(error, endpoint).message });
-        answerRaw(socket, timeout ? 504 : 502, timeout ? 'upstream-timeout' : 'upstream-error', describe(error, endpoint).message);
+        answerRaw(socket, timeout ? 504 : 502, timeout ? 'upstream-timeout' : 'upstream-error', describe(error, endpoint).message, this.#server);
       });
     };
     attempt(undefined);
@@ -331,16 +334,17 @@ function describe(error: NodeJS.ErrnoException, endpoint: Endpoint): Error {
   return described;
 }
 
-/** The proxy's own answer: plain text with the reason, and a header saying which kind of failure it was. */
-export function sendError(res: ServerResponse, status: number, kind: string, message: string, close: boolean): void {
+/** The proxy's own answer: plain text with the reason, and a header saying which kind of failure it was (Node adds Date). */
+export function sendError(res: ServerResponse, status: number, kind: string, message: string, close: boolean, server: string | undefined): void {
   const body = `${status} ${http.STATUS_CODES[status] ?? ''}: ${message}\n`;
   const headers: string[] = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), PROXY_ERROR_HEADER, kind];
+  if (server !== undefined) headers.push('Server', server);
   if (close) headers.push('Connection', 'close');
   res.writeHead(status, headers);
   res.end(body);
 }
 
-export function answerRaw(socket: Duplex, status: number, kind: string, message: string): void {
+export function answerRaw(socket: Duplex, status: number, kind: string, message: string, server: string | undefined): void {
   if (socket.destroyed) return;
-  socket.end(rawErrorResponse(status, message, [`${PROXY_ERROR_HEADER}: ${kind}`]));
+  socket.end(rawErrorResponse(status, message, { server, extraHeaders: [`${PROXY_ERROR_HEADER}: ${kind}`] }));
 }

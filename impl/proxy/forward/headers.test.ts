@@ -15,6 +15,14 @@ describe('hop-by-hop removal (RFC 9110 §7.6.1)', () => {
   });
 });
 
+describe('clientResponseHeaders: Server', () => {
+  it('adds the proxy\'s Server only when the upstream names none, in any case', () => {
+    expect(pairs(clientResponseHeaders(['Content-Length', '2'], 'vipcheck-proxy'))).toEqual(['Content-Length: 2', 'Server: vipcheck-proxy']);
+    expect(pairs(clientResponseHeaders(['server', 'gunicorn', 'Content-Length', '2'], 'vipcheck-proxy'))).toEqual(['server: gunicorn', 'Content-Length: 2']);
+    expect(pairs(clientResponseHeaders(['Content-Length', '2']))).toEqual(['Content-Length: 2']);
+  });
+});
+
 describe('upstreamRequestHeaders', () => {
   const ctx = { clientAddress: '198.18.254.1', proto: 'https' as const, localAddress: '198.18.0.10', port: 443, host: 'shop.example' };
 
@@ -51,5 +59,6 @@ describe('switchingProtocolsHead', () => {
   it('writes a 101 head with the upgrade headers and the rest of the upstream headers', () => {
     const head = switchingProtocolsHead(['Upgrade', 'websocket', 'Connection', 'Upgrade', 'Sec-WebSocket-Accept', 'abc'], undefined);
     expect(head).toBe('HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: abc\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    expect(switchingProtocolsHead(['Upgrade', 'websocket', 'Sec-WebSocket-Accept', 'abc'], undefined, 'vipcheck-proxy')).toContain('\r\nServer: vipcheck-proxy\r\n');
   });
 });

@@ -82,16 +82,23 @@ function authority(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
-/** Headers of an upstream response as sent to the client: hop-by-hop removed (Node sets its own framing). */
-export function clientResponseHeaders(raw: RawHeaders): RawHeaders {
-  return withoutHopByHop(raw);
+/**
+ * Headers of an upstream response as sent to the client: hop-by-hop removed
+ * (Node sets its own framing, and a Date when the upstream sent none, as
+ * RFC 9110 §6.6.1 asks of a forwarding recipient), and `server` as Server
+ * when the upstream named no server of its own (its own is kept as is).
+ */
+export function clientResponseHeaders(raw: RawHeaders, server?: string): RawHeaders {
+  const out = withoutHopByHop(raw);
+  if (server !== undefined && headerValue(out, 'server') === undefined) out.push('Server', server);
+  return out;
 }
 
 /** A 101 Switching Protocols head for the client, keeping Connection: upgrade and Upgrade. */
-export function switchingProtocolsHead(raw: RawHeaders, statusMessage: string | undefined): string {
+export function switchingProtocolsHead(raw: RawHeaders, statusMessage: string | undefined, server?: string): string {
   const upgrade = headerValue(raw, 'upgrade');
   const lines = [`HTTP/1.1 101 ${statusMessage || 'Switching Protocols'}`];
-  const kept = withoutHopByHop(raw);
+  const kept = clientResponseHeaders(raw, server);
   for (let i = 0; i + 1 < kept.length; i += 2) lines.push(`${kept[i]}: ${kept[i + 1]}`);
   lines.push('Connection: Upgrade');
   if (upgrade) lines.push(`Upgrade: ${upgrade}`);

@@ -43,15 +43,21 @@ function requestLineTooLong(raw: Buffer | string | undefined, maxUriBytes: numbe
   return end < 0 || end > maxUriBytes;
 }
 
-/** A complete HTTP/1.1 error response that closes the connection. */
-export function rawErrorResponse(status: number, message: string, extraHeaders: string[] = []): string {
+/**
+ * A complete HTTP/1.1 error response that closes the connection, with the
+ * Date (RFC 9110 §6.6.1) and Server (`server`, when given) that Node adds or
+ * the proxy adds to every other answer.
+ */
+export function rawErrorResponse(status: number, message: string, options: { server?: string; extraHeaders?: string[]; now?: Date } = {}): string {
   const body = `${status} ${STATUS_CODES[status] ?? ''}: ${message}\n`;
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    `Date: ${(options.now ?? new Date()).toUTCString()}`,
+    ...(options.server !== undefined ? [`Server: ${options.server}`] : []),
     'Content-Type: text/plain; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Connection: close',
-    ...extraHeaders,
+    ...(options.extraHeaders ?? []),
     '',
     body,
   ].join('\r\n');

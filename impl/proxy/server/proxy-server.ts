@@ -45,6 +45,8 @@ export interface ProxyServerOptions {
   balance: BalancePolicy;
   metrics: ProxyMetrics;
   log: Logger;
+  /** Server header of every answer that names no server of its own (a backend's own is kept); undefined: none. */
+  serverHeader?: string;
 }
 
 export class ProxyServer {
@@ -59,7 +61,7 @@ export class ProxyServer {
 
   private constructor(options: ProxyServerOptions) {
     this.#options = options;
-    this.#forwarder = new Forwarder(options.upstream, new Balancer(options.balance), options.metrics, options.log);
+    this.#forwarder = new Forwarder(options.upstream, new Balancer(options.balance), options.metrics, options.log, options.serverHeader);
   }
 
   /** Starts listening; requests get 503 until the first update(). */
@@ -152,14 +154,14 @@ export class ProxyServer {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#handleUpgrade(req, socket, head, proto));
     server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
       this.#options.metrics.countRequest(405);
-      answerRaw(socket, 405, 'method-not-allowed', 'CONNECT is not served: this is a reverse proxy');
+      answerRaw(socket, 405, 'method-not-allowed', 'CONNECT is not served: this is a reverse proxy', this.#options.serverHeader);
     });
     server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
       const status = statusForParseFailure(error, this.#options.client.maxUriBytes);
       const busy = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
       if (status === undefined || !socket.writable || (busy && busy.headersSent)) return void socket.destroy();
       this.#options.metrics.countRequest(status);
-      socket.end(rawErrorResponse(status, PARSE_FAILURE_TEXT[status] ?? 'bad request'));
+      socket.end(rawErrorResponse(status, PARSE_FAILURE_TEXT[status] ?? 'bad request', { server: this.#options.serverHeader }));
     });
   }
 
@@ -176,7 +178,7 @@ export class ProxyServer {
     res.once('finish', done);
     res.once('close', done);
 
-    const refuse = (status: number, kind: string, message: string, close = false) => sendError(res, status, kind, message, close || this.#draining);
+    const refuse = (status: number, kind: string, message: string, close = false) => sendError(res, status, kind, message, close || this.#draining, this.#options.serverHeader);
     const { client } = this.#options;
     if (req.httpVersionMajor !== 1) return refuse(505, 'http-version', `HTTP/${req.httpVersion} is not served; use HTTP/1.1`, true);
     const url = req.url ?? '';
@@ -197,10 +199,11 @@ export class ProxyServer {
 
   #handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, proto: 'http' | 'https'): void {
     const target = parseTarget(req.url ?? '', req.headers.host);
-    if (!target) return answerRaw(socket, 400, 'bad-target', 'request target is neither origin-form nor absolute-form');
-    if (this.#draining) return answerRaw(socket, 503, 'draining', 'proxy is shutting down');
+    const server = this.#options.serverHeader;
+    if (!target) return answerRaw(socket, 400, 'bad-target', 'request target is neither origin-form nor absolute-form', server);
+    if (this.#draining) return answerRaw(socket, 503, 'draining', 'proxy is shutting down', server);
     const resolved = this.#resolve(target.host, target.path);
-    if ('status' in resolved) return answerRaw(socket, resolved.status, resolved.kind, resolved.message);
+    if ('status' in resolved) return answerRaw(socket, resolved.status, resolved.kind, resolved.message, server);
     this.#options.metrics.countRequest(101);
     this.#forwarder.upgrade(req, socket, head, resolved, this.#context(req, proto, target.host), target.path);
   }
