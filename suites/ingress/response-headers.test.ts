@@ -44,7 +44,7 @@ scenario({
   fixtures: ['ingress/response-headers.yaml'],
   async run(ctx) {
     await ctx.echoBackend('plain');
-    await ctx.kube.waitForDeployment(ctx.namespace, 'named', ctx.timeoutMs * 2);
+    await ctx.kube.waitForDeployment(ctx.namespace, 'named', ctx.timeouts.deploymentReady);
     const at = (path: string) => ({ address: ctx.ingressAddress(), host: HOST, path });
     const both = (...checks: ((r: HttpResponse) => string | undefined)[]) => (r: HttpResponse) => checks.map((c) => c(r)).find((p) => p !== undefined);
     await ctx.expectHttp('Server, Date, Content-Length and Content-Type', [
