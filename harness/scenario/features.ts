@@ -14,6 +14,7 @@ export const FEATURES = {
   'lb-shared-ip': 'metallb.universe.tf/allow-shared-ip',
   'lb-bgp-advertisements': 'bgp-advertisements: aggregation-length, communities, localpref',
   'lb-node-selectors': 'node-selectors on BGP peers',
+  'ingress-server-header': 'every answer names the proxy in a Server header when the backend sets none (optional in RFC 9110 §10.2.4; nginx, Envoy and HAProxy send one)',
   'lb-config-refusal-event': 'an invalid MetalLB ConfigMap is refused with a Warning Event on the ConfigMap, not only in a log',
 } as const;
 
