@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodePathAttributes } from '../impl/speaker/bgp/codec.ts';
-import { formatIpv4, parseIpv4 } from '../impl/speaker/bgp/prefix.ts';
+import { formatIPv4, parseIPv4, parsePrefix } from '../lib/net/index.ts';
 import { createTopology, destroyTopology, planTopology } from '../harness/providers/local/topology.ts';
 import { Tor } from '../harness/tor/tor.ts';
 import { SpeakerProcess } from '../harness/tor/speaker-process.ts';
@@ -42,8 +42,8 @@ const ASN = 64512;
 const TIMEOUT_MS = 120_000;
 const plan = planTopology(2);
 const [ourNode, gobgpNode] = plan.nodes;
-const base = parseIpv4('198.19.0.0')!;
-const prefixes = Array.from({ length: COUNT }, (_, i) => `${formatIpv4(base + i)}/32`);
+const base = parseIPv4('198.19.0.0')!;
+const prefixes = Array.from({ length: COUNT }, (_, i) => `${formatIPv4(base + i)}/32`);
 const PAD = 2000;
 
 interface Timing {
@@ -88,12 +88,12 @@ function mrtDump(nextHop: string): Buffer {
     return Buffer.concat([header, body]);
   };
   const peerTable = Buffer.alloc(4 + 2 + 2 + 1 + 4 + 4 + 4);
-  let p = peerTable.writeUInt32BE(parseIpv4(gobgpNode.address)!, 0); // collector BGP ID
+  let p = peerTable.writeUInt32BE(parseIPv4(gobgpNode.address)!, 0); // collector BGP ID
   p = peerTable.writeUInt16BE(0, p); // no view name
   p = peerTable.writeUInt16BE(1, p); // one peer
   p = peerTable.writeUInt8(0x02, p); // IPv4 peer, 4-octet AS
-  p = peerTable.writeUInt32BE(parseIpv4(gobgpNode.address)!, p);
-  p = peerTable.writeUInt32BE(parseIpv4(gobgpNode.address)!, p);
+  p = peerTable.writeUInt32BE(parseIPv4(gobgpNode.address)!, p);
+  p = peerTable.writeUInt32BE(parseIPv4(gobgpNode.address)!, p);
   peerTable.writeUInt32BE(ASN, p);
   // TABLE_DUMP_V2 always encodes AS_PATH with 4-octet ASNs.
   const attributes = encodePathAttributes({ origin: 2, asPath: [], nextHop }, { fourOctetAs: true });
@@ -103,7 +103,7 @@ function mrtDump(nextHop: string): Buffer {
     const body = Buffer.alloc(4 + 1 + 4 + 2 + 2 + 4 + 2 + attributes.length);
     let o = body.writeUInt32BE(i, 0);
     o = body.writeUInt8(32, o);
-    o = body.writeUInt32BE(parseIpv4(prefix.split('/')[0])!, o);
+    o = body.writeUInt32BE(parsePrefix(prefix, 4).address, o);
     o = body.writeUInt16BE(1, o); // one entry
     o = body.writeUInt16BE(0, o); // peer index
     o = body.writeUInt32BE(Math.floor(Date.now() / 1000), o);

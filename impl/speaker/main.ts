@@ -10,7 +10,7 @@ import { loadKubeConfig, waitForApiServer } from './kube/client.ts';
 import { createLogger, errorMessage } from './log.ts';
 import { MetricsRegistry } from './metrics/metrics.ts';
 import { startMetricsServer } from './metrics/server.ts';
-import { parseIPv4 } from './net/ipv4.ts';
+import { parseIPv4 } from '../../lib/net/index.ts';
 import { Speaker } from './speaker/speaker.ts';
 
 const USAGE = `usage: main.ts controller|speaker [options]

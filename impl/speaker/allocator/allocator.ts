@@ -1,7 +1,7 @@
 // Which Service holds which load-balancer address. Pure bookkeeping: no
 // Kubernetes objects, no I/O. Services are identified by "namespace/name".
 import type { AddressPool } from '../config/types.ts';
-import { formatIPv4, isBuggyAddress, parseIPv4 } from '../net/ipv4.ts';
+import { formatIPv4, isBuggyIPv4, parseIPv4 } from '../../../lib/net/index.ts';
 
 export interface Port {
   protocol: string;
@@ -79,7 +79,7 @@ export class Allocator {
     const value = parseIPv4(address);
     if (value === undefined) throw new AllocationError(`${JSON.stringify(address)} is not an IPv4 address`);
     const pool = poolContaining(this.pools, value);
-    if (!pool) throw new AllocationError(`${address} is not in any address pool${this.pools.some((p) => p.avoidBuggyIps && isBuggyAddress(value) && blockContains(p, value)) ? ' (pools with avoid-buggy-ips exclude .0 and .255)' : ''}`);
+    if (!pool) throw new AllocationError(`${address} is not in any address pool${this.pools.some((p) => p.avoidBuggyIps && isBuggyIPv4(value) && blockContains(p, value)) ? ' (pools with avoid-buggy-ips exclude .0 and .255)' : ''}`);
     if (spec.pool !== undefined && spec.pool !== pool.name) {
       throw new AllocationError(`${address} is in pool "${pool.name}", not in the requested pool "${spec.pool}"`);
     }
@@ -206,7 +206,7 @@ function blockContains(pool: AddressPool, address: number): boolean {
 
 /** Whether `pool` may hand out `address`: inside one of its blocks and not excluded by avoid-buggy-ips. */
 function usableIn(pool: AddressPool, address: number): boolean {
-  return blockContains(pool, address) && !(pool.avoidBuggyIps && isBuggyAddress(address));
+  return blockContains(pool, address) && !(pool.avoidBuggyIps && isBuggyIPv4(address));
 }
 
 /** The pool whose addresses include `address` (honouring avoid-buggy-ips). */

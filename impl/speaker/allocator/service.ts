@@ -2,7 +2,7 @@
 // and MetalLB's annotations. Pure functions over the API object.
 import type { V1Service } from '@kubernetes/client-node';
 import type { AllocationSpec, Port } from './allocator.ts';
-import { looksLikeIPv6, parseIPv4 } from '../net/ipv4.ts';
+import { looksLikeIPv6, parseIPv4 } from '../../../lib/net/index.ts';
 
 export const ANNOTATION_ADDRESS_POOL = 'metallb.universe.tf/address-pool';
 export const ANNOTATION_LOAD_BALANCER_IPS = 'metallb.universe.tf/loadBalancerIPs';

@@ -4,7 +4,8 @@
 import {
   encodeMessage, encodePathAttributes, MAX_MESSAGE_LENGTH, updateSize, type CodecOptions, type PathAttributes,
 } from './codec.ts';
-import { encodedPrefixSize, parsePrefix } from './prefix.ts';
+import { parsePrefix } from '../../../lib/net/index.ts';
+import { encodedPrefixSize } from './prefix.ts';
 
 /** Attributes a caller may set per announced prefix. */
 export interface RouteAttributes {
@@ -56,7 +57,7 @@ export class AdjRibOut {
 
   /** Records a desired route; returns whether anything changed. Throws on a malformed prefix or attribute. */
   announce(prefix: string, attributes?: RouteAttributes): boolean {
-    parsePrefix(prefix);
+    parsePrefix(prefix, 4);
     const normalized = normalizeRouteAttributes(attributes, `announce ${prefix}`);
     const current = this.desired.get(prefix);
     if (current && sameAttributes(current, normalized)) return false;
@@ -68,7 +69,7 @@ export class AdjRibOut {
 
   /** Removes a desired route; returns whether it was there. */
   withdraw(prefix: string): boolean {
-    parsePrefix(prefix);
+    parsePrefix(prefix, 4);
     if (!this.desired.delete(prefix)) return false;
     this.toAnnounce.delete(prefix);
     this.toWithdraw.add(prefix);
@@ -150,7 +151,7 @@ function* chunks(prefixes: string[], room: number): Generator<string[]> {
   let current: string[] = [];
   let used = 0;
   for (const prefix of prefixes) {
-    const size = encodedPrefixSize(parsePrefix(prefix).length);
+    const size = encodedPrefixSize(parsePrefix(prefix, 4).length);
     if (used + size > room && current.length > 0) {
       yield current;
       current = [];

@@ -15,18 +15,16 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BgpSession, type SessionConfig } from './session.ts';
+import { isCommunityValue, parseCommunity } from '../../../lib/bgp-community.ts';
 
 function emit(event: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
 }
 
 /** "a:b" (each 0..65535) or a uint32. */
-export function parseCommunity(value: unknown): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
-  if (typeof value === 'string') {
-    const match = /^(\d{1,5}):(\d{1,5})$/.exec(value);
-    if (match && Number(match[1]) <= 0xffff && Number(match[2]) <= 0xffff) return ((Number(match[1]) << 16) | Number(match[2])) >>> 0;
-  }
+export function communityOf(value: unknown): number {
+  if (isCommunityValue(value)) return value;
+  if (typeof value === 'string') return parseCommunity(value);
   throw new Error(`community ${JSON.stringify(value)} is neither "a:b" (each 0..65535) nor a uint32`);
 }
 
@@ -112,7 +110,7 @@ async function main(): Promise<void> {
       switch (command.op) {
         case 'announce': {
           const prefixes = prefixesOf(command);
-          const communities = Array.isArray(command.communities) ? command.communities.map(parseCommunity) : undefined;
+          const communities = Array.isArray(command.communities) ? command.communities.map(communityOf) : undefined;
           const localPref = command.localPref === undefined ? undefined : Number(command.localPref);
           for (const prefix of prefixes) session.announce(prefix, { localPref, communities });
           emit({ event: 'ack', op: 'announce', count: prefixes.length });

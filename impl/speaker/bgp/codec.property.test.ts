@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { BgpMessageError } from './errors.ts';
 import { decodeMessage, encodeMessage, type BgpMessage, type CodecOptions, type PathAttributes } from './codec.ts';
 import { MessageReader } from './message-reader.ts';
-import { formatIpv4, maskOf } from './prefix.ts';
+import { formatIPv4, maskIPv4 } from '../../../lib/net/index.ts';
 
 /** Subcodes the decoder may produce, per error code (the session adds 2/2 and 2/7). */
 const decoderSubcodes: Record<number, number[]> = {
@@ -28,9 +28,9 @@ function expectValidNotification(error: unknown): void {
 const u8 = fc.integer({ min: 0, max: 0xff });
 const u16 = fc.integer({ min: 0, max: 0xffff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
-const address = u32.map(formatIpv4);
-const unicastAddress = fc.integer({ min: 0x01000000, max: 0xdfffffff }).map(formatIpv4);
-const prefix = fc.tuple(u32, fc.integer({ min: 0, max: 32 })).map(([a, length]) => `${formatIpv4((a & maskOf(length)) >>> 0)}/${length}`);
+const address = u32.map(formatIPv4);
+const unicastAddress = fc.integer({ min: 0x01000000, max: 0xdfffffff }).map(formatIPv4);
+const prefix = fc.tuple(u32, fc.integer({ min: 0, max: 32 })).map(([a, length]) => `${formatIPv4(maskIPv4(a, length))}/${length}`);
 
 function asn(options: CodecOptions) {
   return options.fourOctetAs ? u32 : u16;
@@ -78,7 +78,7 @@ function validMessage(options: CodecOptions): fc.Arbitrary<BgpMessage> {
     version: fc.constant(4),
     myAs: u16,
     holdTime: u16.filter((h) => h !== 1 && h !== 2),
-    bgpId: fc.integer({ min: 1, max: 0xffffffff }).map(formatIpv4),
+    bgpId: fc.integer({ min: 1, max: 0xffffffff }).map(formatIPv4),
     capabilities: fc.array(capability, { maxLength: 6 }),
   });
   const update = fc.tuple(fc.array(prefix, { maxLength: 40 }), fc.array(prefix, { maxLength: 40 })).chain(([withdrawn, nlri]) =>

@@ -99,6 +99,12 @@ export function describeNotification(code: number, subcode: number): string {
   return `${name}${sub ? ` / ${sub}` : subcode !== 0 ? ` / subcode ${subcode}` : ''} (${code}/${subcode})`;
 }
 
+/**
+ * RFC 7606 §2: what a receiver does with an UPDATE it finds malformed. Only
+ * session-reset sends a NOTIFICATION; the other two keep the session up.
+ */
+export type Rfc7606Action = 'session-reset' | 'treat-as-withdraw' | 'attribute-discard';
+
 /** The three fields of a NOTIFICATION (RFC 4271 §4.5). */
 export interface NotificationFields {
   code: number;
@@ -117,16 +123,24 @@ export class BgpMessageError extends Error {
   readonly data: Buffer;
   /** Byte offset from the start of the message where the fault was found. */
   readonly offset: number;
-  constructor(code: number, subcode: number, detail: string, options: { data?: Buffer; offset: number }) {
+  /** What RFC 7606 would have the receiver do (this speaker keeps no Adj-RIB-In and resets the session on every error, as RFC 4271 does). */
+  readonly action: Rfc7606Action;
+  constructor(code: number, subcode: number, detail: string, options: { data?: Buffer; offset: number; action?: Rfc7606Action }) {
     super(`${describeNotification(code, subcode)} at byte ${options.offset}: ${detail}`);
     this.name = 'BgpMessageError';
     this.code = code;
     this.subcode = subcode;
     this.data = options.data ?? Buffer.alloc(0);
     this.offset = options.offset;
+    this.action = options.action ?? 'session-reset';
   }
 
   get notification(): NotificationFields {
     return { code: this.code, subcode: this.subcode, data: this.data };
   }
+}
+
+/** An UPDATE Message Error (code 3) with `subcode`, and what RFC 7606 would do about it. */
+export function updateError(subcode: number, detail: string, offset: number, data?: Buffer, action: Rfc7606Action = 'session-reset'): BgpMessageError {
+  return new BgpMessageError(ErrorCode.UpdateMessage, subcode, detail, { offset, data, action });
 }

@@ -1,62 +1,51 @@
-// IPv4 addresses and prefixes as they travel in BGP: dotted quads for
-// people, 32-bit integers and truncated octets on the wire.
-
-/** Parses "a.b.c.d" into an unsigned 32-bit integer, or returns undefined. */
-export function parseIpv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return undefined;
-    const octet = Number(part);
-    if (octet > 255) return undefined;
-    value = value * 256 + octet;
-  }
-  return value;
-}
-
-export function formatIpv4(value: number): string {
-  return `${(value >>> 24) & 0xff}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
-}
-
-/** Network mask of a prefix length as an unsigned 32-bit integer. */
-export function maskOf(length: number): number {
-  return length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
-}
-
-export interface Ipv4Prefix {
-  /** Network address, host bits zero. */
-  address: number;
-  length: number;
-}
-
-/**
- * Parses "a.b.c.d/len" strictly: the length is required and host bits must be
- * zero, so that one route has exactly one spelling. Throws a message that
- * names the input and what is wrong with it.
- */
-export function parsePrefix(text: string): Ipv4Prefix {
-  const slash = text.indexOf('/');
-  if (slash < 0) throw new Error(`invalid prefix "${text}": expected a.b.c.d/length`);
-  const address = parseIpv4(text.slice(0, slash));
-  if (address === undefined) throw new Error(`invalid prefix "${text}": "${text.slice(0, slash)}" is not an IPv4 address`);
-  const lengthText = text.slice(slash + 1);
-  if (!/^(0|[1-9][0-9]?)$/.test(lengthText) || Number(lengthText) > 32) {
-    throw new Error(`invalid prefix "${text}": length "${lengthText}" is not an integer from 0 to 32`);
-  }
-  const length = Number(lengthText);
-  const network = (address & maskOf(length)) >>> 0;
-  if (network !== address) {
-    throw new Error(`invalid prefix "${text}": host bits are set (the network is ${formatIpv4(network)}/${length})`);
-  }
-  return { address, length };
-}
-
-export function formatPrefix(prefix: Ipv4Prefix): string {
-  return `${formatIpv4(prefix.address)}/${prefix.length}`;
-}
+// IPv4 unicast prefixes as they travel in BGP (RFC 4271 §4.3): a length
+// octet and only the significant octets of the address. Addresses and
+// prefixes themselves are lib/net's.
+import { formatIPv4, maskIPv4, parsePrefix } from '../../../lib/net/index.ts';
+import { UpdateSubcode, updateError } from './errors.ts';
 
 /** Octets a prefix takes in withdrawn routes / NLRI: one length octet plus the significant address octets. */
 export function encodedPrefixSize(length: number): number {
-  return 1 + Math.ceil(length / 8);
+  return 1 + ((length + 7) >> 3);
+}
+
+/** Octets the prefixes ("a.b.c.d/len", host bits zero) take in a withdrawn-routes or NLRI field. Throws an AddressError on a malformed one. */
+export function prefixesSize(prefixes: string[]): number {
+  let size = 0;
+  for (const prefix of prefixes) size += encodedPrefixSize(parsePrefix(prefix, 4).length);
+  return size;
+}
+
+/** Writes the prefixes at `offset`; returns the offset after them. */
+export function writePrefixes(buffer: Buffer, offset: number, prefixes: string[]): number {
+  let p = offset;
+  for (const text of prefixes) {
+    const { address, length } = parsePrefix(text, 4);
+    buffer[p++] = length;
+    const octets = (length + 7) >> 3;
+    for (let i = 0; i < octets; i++) buffer[p++] = (address >>> (24 - 8 * i)) & 0xff;
+  }
+  return p;
+}
+
+/** Reads the prefixes between `start` and `end` of a withdrawn-routes or NLRI field (`field` names it in errors). */
+export function decodePrefixes(message: Buffer, start: number, end: number, field: string): string[] {
+  const prefixes: string[] = [];
+  let p = start;
+  while (p < end) {
+    const length = message[p];
+    if (length > 32) {
+      throw updateError(UpdateSubcode.InvalidNetworkField, `${field}: prefix length ${length} is more than 32`, p);
+    }
+    const octets = (length + 7) >> 3;
+    if (p + 1 + octets > end) {
+      throw updateError(UpdateSubcode.InvalidNetworkField, `${field}: a /${length} prefix needs ${octets} octets, only ${end - p - 1} left`, p);
+    }
+    let address = 0;
+    for (let i = 0; i < 4; i++) address = address * 256 + (i < octets ? message[p + 1 + i] : 0);
+    // Bits past the prefix length are irrelevant (RFC 4271 §4.3); clear them.
+    prefixes.push(`${formatIPv4(maskIPv4(address, length))}/${length}`);
+    p += 1 + octets;
+  }
+  return prefixes;
 }

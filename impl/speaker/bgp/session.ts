@@ -15,7 +15,7 @@ import { BgpMessageError, describeNotification, ErrorCode, OpenSubcode, UpdateSu
 import { transition, type BgpState, type FsmAction, type FsmEvent, type TimerName } from './fsm.ts';
 import { AdjRibOut, packUpdates, type RouteAttributes } from './adj-rib-out.ts';
 import { MessageReader } from './message-reader.ts';
-import { parseIpv4 } from './prefix.ts';
+import { parseIPv4 } from '../../../lib/net/index.ts';
 
 export type { RouteAttributes } from './adj-rib-out.ts';
 
@@ -493,7 +493,7 @@ function validateConfig(config: SessionConfig): BgpSession['config'] {
   const where = `BGP session to ${config.peerAddress}`;
   const ipv4 = (value: string | undefined, field: string, required: boolean) => {
     if (value === undefined && !required) return;
-    if (typeof value !== 'string' || parseIpv4(value) === undefined) throw new Error(`${where}: ${field} "${value}" is not an IPv4 address`);
+    if (typeof value !== 'string' || parseIPv4(value) === undefined) throw new Error(`${where}: ${field} "${value}" is not an IPv4 address`);
   };
   const integer = (value: number | undefined, field: string, min: number, max: number) => {
     if (value === undefined) return;

@@ -5,7 +5,8 @@ import { labelKeyProblem, labelValueProblem } from './labels.ts';
 import { parseGoDuration } from './duration.ts';
 import { ConfigError, YamlReader, type YamlValue } from './yaml-reader.ts';
 import type { AddressBlock, AddressPool, BgpAdvertisement, Config, NodeSelector, Peer, SelectorOperator, SelectorRequirement } from './types.ts';
-import { formatCidr, looksLikeIPv6, parseCidr, parseIPv4, summarizeRange, cidrFirst, cidrLast } from '../net/ipv4.ts';
+import { AddressError, formatPrefix, looksLikeIPv6, parseCidr, parseIPv4, parseRange, prefixLast, summarizeRange } from '../../../lib/net/index.ts';
+import { parseCommunity } from '../../../lib/bgp-community.ts';
 
 export { ConfigError } from './yaml-reader.ts';
 
@@ -39,25 +40,6 @@ export function parseConfig(text: string): Config {
   }
   if (reader.issues.length > 0) throw new ConfigError(reader.issues);
   return config;
-}
-
-/** "a:b" with two 16-bit halves → a<<16|b. Throws with the reason. */
-export function parseCommunity(text: string): number {
-  const parts = text.split(':');
-  if (parts.length !== 2) {
-    throw new Error(parts.length === 3
-      ? `${JSON.stringify(text)} looks like a large community, which this speaker does not support (use a:b)`
-      : `${JSON.stringify(text)} is not a community (expected a:b with a and b in 0..65535)`);
-  }
-  const [high, low] = parts.map((part) => (/^\d{1,5}$/.test(part) ? Number(part) : NaN));
-  if (!(high <= 65535) || !(low <= 65535)) {
-    throw new Error(`${JSON.stringify(text)} is not a community (expected a:b with a and b in 0..65535)`);
-  }
-  return high * 65536 + low;
-}
-
-export function formatCommunity(value: number): string {
-  return `${Math.floor(value / 65536)}:${value % 65536}`;
 }
 
 function parseCommunityAliases(reader: YamlReader, node: YamlValue): Map<string, number> {
@@ -292,18 +274,18 @@ function parsePool(reader: YamlReader, node: YamlValue, path: string, index: num
 export function parseAddressBlock(text: string): AddressBlock | string {
   const quoted = JSON.stringify(text);
   if (looksLikeIPv6(text)) return `${quoted}: IPv6 addresses are not supported by this speaker (IPv4 only)`;
-  if (text.includes('-')) {
-    const [startText, endText, ...extra] = text.split('-').map((part) => part.trim());
-    const first = parseIPv4(startText);
-    const last = endText === undefined ? undefined : parseIPv4(endText);
-    if (extra.length > 0 || first === undefined) return `${quoted} is not a valid range: invalid start address ${JSON.stringify(startText)}`;
-    if (last === undefined) return `${quoted} is not a valid range: invalid end address ${JSON.stringify(endText ?? '')}`;
-    if (first > last) return `${quoted} is not a valid range: the start address is after the end address`;
-    return { text, first, last, cidrs: summarizeRange(first, last) };
+  try {
+    if (text.includes('-')) {
+      const { first, last } = parseRange(text);
+      if (typeof first !== 'number' || typeof last !== 'number') return `${quoted}: IPv6 addresses are not supported by this speaker (IPv4 only)`;
+      return { text, first, last, cidrs: summarizeRange(first, last) };
+    }
+    const cidr = parseCidr(text, 4);
+    return { text, first: cidr.address, last: prefixLast(cidr), cidrs: [cidr] };
+  } catch (error) {
+    if (!(error instanceof AddressError)) throw error;
+    return error.kind === 'range' ? `${quoted} is not a valid range: ${error.reason}` : `${quoted} is neither a CIDR (a.b.c.d/n) nor a range (a.b.c.d-e.f.g.h)`;
   }
-  const cidr = parseCidr(text);
-  if (!cidr) return `${quoted} is neither a CIDR (a.b.c.d/n) nor a range (a.b.c.d-e.f.g.h)`;
-  return { text, first: cidrFirst(cidr), last: cidrLast(cidr), cidrs: [cidr] };
 }
 
 function parseAdvertisement(reader: YamlReader, node: YamlValue, path: string, addresses: AddressBlock[], addressPaths: string[], aliases: Map<string, number>): BgpAdvertisement | undefined {
@@ -318,7 +300,7 @@ function parseAdvertisement(reader: YamlReader, node: YamlValue, path: string, a
       // The aggregate may not be wider than the pool's own largest prefix: it would attract traffic for addresses outside the pool.
       const widest = block.cidrs.reduce((a, b) => (b.length < a.length ? b : a));
       if (aggregationLength < widest.length) {
-        reader.issue(at('aggregation-length'), `${aggregationLength} is shorter than the prefix ${formatCidr(widest)} of ${addressPaths[i]} ${JSON.stringify(block.text)}; a /${aggregationLength} would cover addresses outside the pool`);
+        reader.issue(at('aggregation-length'), `${aggregationLength} is shorter than the prefix ${formatPrefix(widest)} of ${addressPaths[i]} ${JSON.stringify(block.text)}; a /${aggregationLength} would cover addresses outside the pool`);
       }
     });
   }

@@ -1,7 +1,7 @@
 // The validated MetalLB legacy configuration (ConfigMap metallb-system/config,
 // key `config`). Everything here has been checked by parseConfig; consumers
 // never re-validate.
-import type { Cidr } from '../net/ipv4.ts';
+import type { Ipv4Prefix } from '../../../lib/net/index.ts';
 
 export interface Config {
   /** BGP peers in config order. */
@@ -60,7 +60,7 @@ export interface AddressBlock {
   text: string;
   first: number;
   last: number;
-  cidrs: Cidr[];
+  cidrs: Ipv4Prefix[];
 }
 
 export interface BgpAdvertisement {

@@ -7,7 +7,7 @@ import type { AddressPool, Config, Peer } from '../config/types.ts';
 import { anySelectorMatches } from '../config/labels.ts';
 import { poolContaining } from '../allocator/allocator.ts';
 import { isExternalTrafficLocal, isOurLoadBalancer, serviceKey, statusAddresses } from '../allocator/service.ts';
-import { formatIPv4, maskAddress, parseIPv4 } from '../net/ipv4.ts';
+import { formatIPv4, maskIPv4, parseIPv4 } from '../../../lib/net/index.ts';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -86,7 +86,7 @@ export function routesForPeer(peer: Peer, routes: Map<string, RouteAttributes>):
 function advertise(routes: Map<string, RouteAttributes>, address: number, pool: AddressPool): string[] {
   const prefixes: string[] = [];
   for (const ad of pool.bgpAdvertisements) {
-    const prefix = `${formatIPv4(maskAddress(address, ad.aggregationLength))}/${ad.aggregationLength}`;
+    const prefix = `${formatIPv4(maskIPv4(address, ad.aggregationLength))}/${ad.aggregationLength}`;
     const attributes: RouteAttributes = {
       ...(ad.localPref !== undefined ? { localPref: ad.localPref } : {}),
       ...(ad.communities.length > 0 ? { communities: [...ad.communities] } : {}),

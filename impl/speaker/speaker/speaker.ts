@@ -11,7 +11,7 @@ import { EventRecorder, targetOf } from '../kube/events.ts';
 import { ResilientInformer } from '../kube/informer.ts';
 import type { Logger } from '../log.ts';
 import type { MetricsRegistry } from '../metrics/metrics.ts';
-import { parseIPv4 } from '../net/ipv4.ts';
+import { parseIPv4 } from '../../../lib/net/index.ts';
 import { planAnnouncements, planPeers, type NodeInfo, type NotAnnouncedReason } from './announcements.ts';
 import { PeerSessions, type SessionFactory } from './sessions.ts';
 
