@@ -3,6 +3,7 @@
 // that every node speaker in the node subnet can dial in without being listed.
 import { writeFile } from 'node:fs/promises';
 import { run } from '../../lib/exec.ts';
+import { parseCidr, parseIPv4 } from '../../lib/net/index.ts';
 
 export interface StaticNeighbor {
   address: string;
@@ -29,7 +30,17 @@ export interface TorBgpConfig {
 
 export const PEER_GROUP = 'vc-nodes';
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const isIPv4 = (text: string) => parseIPv4(text) !== undefined;
+
+/** gobgpd takes the prefix as written; host bits do no harm. */
+function isCidr(text: string): boolean {
+  try {
+    parseCidr(text, 4);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`TOR config: ${message}`);
@@ -42,18 +53,16 @@ function checkAsn(value: number, field: string): void {
 export function validateTorBgpConfig(config: TorBgpConfig): void {
   checkAsn(config.asn, 'asn');
   checkAsn(config.peerAsn, 'peerAsn');
-  check(IPV4.test(config.routerId), `routerId "${config.routerId}" is not an IPv4 address`);
-  check(IPV4.test(config.listenAddress), `listenAddress "${config.listenAddress}" is not an IPv4 address`);
-  const [network, length, ...rest] = config.dynamicNeighborPrefix.split('/');
-  check(rest.length === 0 && IPV4.test(network ?? '') && /^\d{1,2}$/.test(length ?? '') && Number(length) <= 32,
-    `dynamicNeighborPrefix "${config.dynamicNeighborPrefix}" is not a CIDR like 198.18.0.0/24`);
+  check(isIPv4(config.routerId), `routerId "${config.routerId}" is not an IPv4 address`);
+  check(isIPv4(config.listenAddress), `listenAddress "${config.listenAddress}" is not an IPv4 address`);
+  check(isCidr(config.dynamicNeighborPrefix), `dynamicNeighborPrefix "${config.dynamicNeighborPrefix}" is not a CIDR like 198.18.0.0/24`);
   if (config.listenPort !== undefined) check(Number.isInteger(config.listenPort) && config.listenPort >= 1 && config.listenPort <= 65535, `listenPort ${config.listenPort}`);
   const hold = config.holdTimeSec;
   if (hold !== undefined) check(Number.isInteger(hold) && (hold === 0 || (hold >= 3 && hold <= 65535)), `holdTimeSec ${hold} must be 0 or 3..65535`);
   const keepalive = config.keepaliveSec;
   if (keepalive !== undefined) check(Number.isInteger(keepalive) && keepalive >= 1 && (hold === undefined || hold === 0 || keepalive < hold), `keepaliveSec ${keepalive} must be at least 1 and below the hold time`);
   for (const [i, n] of (config.staticNeighbors ?? []).entries()) {
-    check(IPV4.test(n.address), `staticNeighbors[${i}].address "${n.address}" is not an IPv4 address`);
+    check(isIPv4(n.address), `staticNeighbors[${i}].address "${n.address}" is not an IPv4 address`);
     checkAsn(n.asn, `staticNeighbors[${i}].asn`);
   }
 }

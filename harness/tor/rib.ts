@@ -1,6 +1,11 @@
 // Reading GoBGP's and the kernel's views of the TOR's routes: the JSON of
 // `gobgp global rib -j`, `gobgp neighbor -j`, `gobgp monitor global rib -j`
 // and `ip -j route`. Pure functions, so that the formats are pinned by tests.
+import { formatCommunity } from '../../lib/bgp-community.ts';
+import { compareAddresses } from '../../lib/net/index.ts';
+
+// Suites sort next hops with this; they may import it from lib/net directly.
+export { compareAddresses } from '../../lib/net/index.ts';
 
 export type Origin = 'igp' | 'egp' | 'incomplete';
 
@@ -53,47 +58,46 @@ interface GobgpPath {
 
 const origins: Origin[] = ['igp', 'egp', 'incomplete'];
 
-export function formatCommunity(value: number): string {
-  return `${value >>> 16}:${value & 0xffff}`;
-}
-
 /** "198.19.0.10" (as `ip -j` prints host routes) → "198.19.0.10/32". */
 export function normalizePrefix(text: string): string {
   return text.includes('/') ? text : `${text}/32`;
 }
 
-function toPath(raw: GobgpPath): RoutePath & { asPathLength: number } {
-  const path: RoutePath & { asPathLength: number } = {
+type PathReading = RoutePath & { asPathLength: number };
+
+/** How each attribute of GoBGP's JSON (by BGP type code) lands in a RoutePath; attributes not listed are not read. */
+const attributeReaders: Record<number, (attr: GobgpAttribute, path: PathReading) => void> = {
+  1: (attr, path) => {
+    path.origin = origins[attr.value ?? 0] ?? 'igp';
+  },
+  2: (attr, path) => {
+    for (const segment of attr.as_paths ?? []) {
+      const asns = segment.asns ?? [];
+      path.asPath.push(...asns);
+      // GoBGP counts an AS_SET as one hop and confederation segments as none.
+      const type = segment.segment_type ?? 2;
+      path.asPathLength += type === 1 ? 1 : type === 2 ? asns.length : 0;
+    }
+  },
+  3: (attr, path) => {
+    path.nextHop = attr.nexthop ?? '';
+  },
+  4: (attr, path) => {
+    path.med = attr.metric ?? 0;
+  },
+  5: (attr, path) => {
+    path.localPref = attr.value;
+  },
+  8: (attr, path) => {
+    path.communities = (attr.communities ?? []).map(formatCommunity);
+  },
+};
+
+function toPath(raw: GobgpPath): PathReading {
+  const path: PathReading = {
     nextHop: '', asPath: [], communities: [], origin: 'igp', neighbor: raw['neighbor-ip'] ?? '', best: raw.best === true, asPathLength: 0,
   };
-  for (const attr of raw.attrs ?? []) {
-    switch (attr.type) {
-      case 1:
-        path.origin = origins[attr.value ?? 0] ?? 'igp';
-        break;
-      case 2:
-        for (const segment of attr.as_paths ?? []) {
-          const asns = segment.asns ?? [];
-          path.asPath.push(...asns);
-          // GoBGP counts an AS_SET as one hop and confederation segments as none.
-          const type = segment.segment_type ?? 2;
-          path.asPathLength += type === 1 ? 1 : type === 2 ? asns.length : 0;
-        }
-        break;
-      case 3:
-        path.nextHop = attr.nexthop ?? '';
-        break;
-      case 4:
-        path.med = attr.metric ?? 0;
-        break;
-      case 5:
-        path.localPref = attr.value;
-        break;
-      case 8:
-        path.communities = (attr.communities ?? []).map(formatCommunity);
-        break;
-    }
-  }
+  for (const attr of raw.attrs ?? []) attributeReaders[attr.type]?.(attr, path);
   return path;
 }
 
@@ -102,7 +106,7 @@ function toPath(raw: GobgpPath): RoutePath & { asPathLength: number } {
  * Path.Compare says equal): same internal/external kind, LOCAL_PREF (100 when
  * absent), AS_PATH length, ORIGIN, MED (0 when absent).
  */
-function equalCost(a: RoutePath & { asPathLength: number }, b: RoutePath & { asPathLength: number }, isInternal: (neighbor: string) => boolean): boolean {
+function equalCost(a: PathReading, b: PathReading, isInternal: (neighbor: string) => boolean): boolean {
   return isInternal(a.neighbor) === isInternal(b.neighbor)
     && (a.localPref ?? 100) === (b.localPref ?? 100)
     && a.asPathLength === b.asPathLength
@@ -180,17 +184,4 @@ export function parseMonitorLine(line: string): Map<string, string[] | null> {
   const result = new Map<string, string[] | null>();
   for (const [prefix, set] of sets) result.set(prefix, set.size > 0 ? [...set].sort(compareAddresses) : null);
   return result;
-}
-
-/** Orders dotted quads (with an optional /len) numerically. */
-export function compareAddresses(a: string, b: string): number {
-  const key = (s: string) => {
-    const [address, length] = s.split('/');
-    const parts = address.split('.').map(Number);
-    return parts.length === 4 && parts.every((n) => Number.isInteger(n)) ? (((parts[0] * 256 + parts[1]) * 256 + parts[2]) * 256 + parts[3]) * 64 + Number(length ?? 32) : NaN;
-  };
-  const ka = key(a);
-  const kb = key(b);
-  if (Number.isNaN(ka) || Number.isNaN(kb)) return a < b ? -1 : a > b ? 1 : 0;
-  return ka - kb;
 }

@@ -4,8 +4,8 @@
 // and describes itself with it; the existing provider reads it from
 // `--bgp-access FILE` (without one, BGP scenarios are not-supported there).
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { parse, stringify } from 'yaml';
+import { parseIPv4 } from '../../../lib/net/index.ts';
 import type { Capabilities, EnvironmentDescription, TorAccess } from '../provider.ts';
 import type { NodeLink, NodeLinksPayload } from './node-links.ts';
 
@@ -60,7 +60,7 @@ export function validateBgpAccess(value: unknown, source: string): BgpAccess {
     const apiPort = integer('apiPort', 1, 65535, true)!;
     const asn = integer('asn', 1, 4294967295, true)!;
     const peerAsn = integer('peerAsn', 1, 4294967295, false);
-    if (typeof r.address !== 'string' || isIP(r.address) !== 4) fail(`${field}.address`, `must be the router's IPv4 address, got ${JSON.stringify(r.address)}`);
+    if (typeof r.address !== 'string' || parseIPv4(r.address) === undefined) fail(`${field}.address`, `must be the router's IPv4 address, got ${JSON.stringify(r.address)}`);
     if (typeof r.programsFib !== 'boolean') fail(`${field}.programsFib`, 'must be true (the router installs BGP routes in its kernel: FIB checks apply) or false');
     const access: TorAccess = { apiPort, address: r.address as string, asn, programsFib: r.programsFib as boolean };
     if (netns) access.netns = netns;

@@ -5,8 +5,8 @@
 // changed) gets its status cleared. Ingresses that were never ours are never
 // written. Writes are merge patches of the status subresource, made only when
 // the value differs, one at a time.
-import { isIP } from 'node:net';
 import type { V1Ingress, V1IngressLoadBalancerIngress, V1Service } from '@kubernetes/client-node';
+import { parseIP } from '../../../lib/net/index.ts';
 import type { ProxyConfig } from '../config.ts';
 
 export type StatusAddress = Pick<V1IngressLoadBalancerIngress, 'ip' | 'hostname'>;
@@ -14,7 +14,7 @@ export type StatusAddress = Pick<V1IngressLoadBalancerIngress, 'ip' | 'hostname'
 /** What status.loadBalancer.ingress should hold, or undefined when status is not managed (no publish flag). */
 export function desiredStatus(config: Pick<ProxyConfig, 'publishService' | 'publishStatusAddresses'>, services: readonly V1Service[]): StatusAddress[] | undefined {
   if (config.publishStatusAddresses.length > 0) {
-    return config.publishStatusAddresses.map((a) => (isIP(a) ? { ip: a } : { hostname: a }));
+    return config.publishStatusAddresses.map((a) => (parseIP(a) !== undefined ? { ip: a } : { hostname: a }));
   }
   const ref = config.publishService;
   if (!ref) return undefined;

@@ -43,7 +43,7 @@ describe('parseNodeAgentConfig', () => {
 
   it.each([
     [{ nodeAddress: '198.18.0' }, /"nodeAddress" must be an IPv4 address/],
-    [{ podCidr: '198.18.65.1/24' }, /"podCidr" .*host bits set/],
+    [{ podCidr: '198.18.65.1/24' }, /"podCidr" .*host bits are set/],
     [{ podCidr: '198.18.65.0/31' }, /"podCidr" is too small/],
     [{ podGateway: '198.18.66.1' }, /"podGateway" 198\.18\.66\.1 is not a host address inside podCidr/],
     [{ kubeletPort: 70000 }, /"kubeletPort" must be an integer port/],

@@ -2,9 +2,9 @@
 // local provider's supervisor. Parsed strictly: a missing, mistyped or
 // unknown field is an error that names the file and the field.
 import { readFile } from 'node:fs/promises';
-import { isIPv4 } from 'node:net';
 import type { LocalImage } from '../images.ts';
-import { ipv4ToNumber, parseCidr } from './ipam.ts';
+import { isHostAddress, parsePodCidr } from './ipam.ts';
+import { parseIPv4 } from '../../../../lib/net/index.ts';
 
 export interface NodeAgentConfig {
   /** Kubernetes Node name (also the node's network namespace name). */
@@ -82,7 +82,7 @@ export function parseNodeAgentConfig(text: string, source: string): NodeAgentCon
   };
   const ip = (field: (typeof FIELDS)[number]): string => {
     const value = str(field);
-    if (!isIPv4(value)) fail(field, `must be an IPv4 address, got "${value}"`);
+    if (parseIPv4(value) === undefined) fail(field, `must be an IPv4 address, got "${value}"`);
     return value;
   };
   const port = (field: (typeof FIELDS)[number]): number => {
@@ -99,14 +99,13 @@ export function parseNodeAgentConfig(text: string, source: string): NodeAgentCon
   const podCidr = str('podCidr');
   let cidr;
   try {
-    cidr = parseCidr(podCidr);
+    cidr = parsePodCidr(podCidr);
   } catch (error) {
     return fail('podCidr', (error as Error).message);
   }
   if (cidr.prefix > 30) fail('podCidr', `is too small for pods (/${cidr.prefix}); use /30 or larger`);
   const podGateway = ip('podGateway');
-  const gw = ipv4ToNumber(podGateway);
-  if (gw <= cidr.network || gw >= cidr.broadcast) fail('podGateway', `${podGateway} is not a host address inside podCidr ${podCidr}`);
+  if (!isHostAddress(cidr, podGateway)) fail('podGateway', `${podGateway} is not a host address inside podCidr ${podCidr}`);
   const apiServerUrl = str('apiServerUrl');
   let url: URL | undefined;
   try {

@@ -1,16 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { allocateAddress, AddressPoolExhaustedError, parseCidr, numberToIpv4 } from './ipam.ts';
+import { formatIPv4 } from '../../../../lib/net/index.ts';
+import { allocateAddress, AddressPoolExhaustedError, isHostAddress, parsePodCidr } from './ipam.ts';
 
-describe('parseCidr', () => {
+describe('parsePodCidr', () => {
   it('computes network and broadcast', () => {
-    const c = parseCidr('198.18.65.0/24');
-    expect(numberToIpv4(c.network)).toBe('198.18.65.0');
-    expect(numberToIpv4(c.broadcast)).toBe('198.18.65.255');
+    const c = parsePodCidr('198.18.65.0/24');
+    expect(formatIPv4(c.network)).toBe('198.18.65.0');
+    expect(formatIPv4(c.broadcast)).toBe('198.18.65.255');
+    expect(c.prefix).toBe(24);
   });
-  it('rejects malformed input', () => {
-    expect(() => parseCidr('198.18.65.0')).toThrow(/not an IPv4 CIDR/);
-    expect(() => parseCidr('198.18.65.300/24')).toThrow(/not an IPv4 address/);
-    expect(() => parseCidr('198.18.65.7/24')).toThrow(/host bits set/);
+  it('rejects malformed input, naming it', () => {
+    expect(() => parsePodCidr('198.18.65.0')).toThrow('invalid prefix "198.18.65.0": expected a.b.c.d/length');
+    expect(() => parsePodCidr('198.18.65.300/24')).toThrow(/"198.18.65.300" is not an IPv4 address/);
+    expect(() => parsePodCidr('198.18.65.7/24')).toThrow(/host bits are set \(the network is 198.18.65.0\/24\)/);
+  });
+  it('tells pod host addresses from the network, broadcast and outside addresses', () => {
+    const c = parsePodCidr('198.18.65.0/24');
+    expect(['198.18.65.0', '198.18.65.1', '198.18.65.254', '198.18.65.255', '198.18.66.1', 'x'].map((a) => isHostAddress(c, a)))
+      .toEqual([false, true, true, false, false, false]);
   });
 });
 

@@ -14,7 +14,7 @@ import type { NodeAgentConfig } from './config.ts';
 import { ContainerProcess, type ContainerExit, type ContainerLaunch } from './container-runner.ts';
 import { kubernetesServiceEnv, resolveArgv, resolveEnv, type ConfigSources, type PodFacts } from './container-spec.ts';
 import { hostPortMappings, type HostPortMapping, type HostPortRules } from './hostports.ts';
-import { allocateAddress, ipv4ToNumber, parseCidr } from './ipam.ts';
+import { allocateAddress, isHostAddress, parsePodCidr } from './ipam.ts';
 import type { NodeStateStore } from './node-state.ts';
 import type { PodNetwork, PodNetworks } from './pod-network.ts';
 import { computePodStatus, mergeConditions, type ContainerRuntime, type PodRuntime, type TerminatedState } from './pod-status.ts';
@@ -348,9 +348,7 @@ export class PodWorker {
     if (recorded) return recorded;
     const reported = this.pod.status?.podIP;
     if (!reported || reported === config.nodeAddress || state.addressesInUse().has(reported)) return undefined;
-    const { network, broadcast } = parseCidr(config.podCidr);
-    const n = ipv4ToNumber(reported);
-    return n > network && n < broadcast && reported !== config.podGateway ? reported : undefined;
+    return isHostAddress(parsePodCidr(config.podCidr), reported) && reported !== config.podGateway ? reported : undefined;
   }
 
   private facts(): PodFacts {
