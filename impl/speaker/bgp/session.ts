@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { createConnection } from 'node:net';
 import {
-  AS_TRANS, Afi, BGP_PORT, BGP_VERSION, encodeMessage, Origin, Safi,
+  AS_TRANS, Afi, BGP_PORT, BGP_VERSION, describePathAttributes, encodeMessage, Origin, Safi,
   type BgpMessage, type Capability, type CodecOptions, type OpenMessage, type PathAttributes, type UpdateMessage,
 } from './codec.ts';
 import { BgpMessageError, describeNotification, ErrorCode, OpenSubcode, UpdateSubcode, type NotificationFields } from './errors.ts';
@@ -318,7 +318,7 @@ export class BgpSession extends EventEmitter {
     this.reader.push(chunk);
     for (let result = this.reader.next(); result; result = this.reader.next()) {
       if (result.error) {
-        this.log(`refusing message from ${this.config.peerAddress}: ${result.error.message}`);
+        this.log(`refusing message from ${this.config.peerAddress}: ${result.error.message}${rfc7606Note(result.error)}`);
         this.dispatch({ type: 'MessageError', notification: result.error.notification, reason: result.error.message });
         return;
       }
@@ -335,7 +335,7 @@ export class BgpSession extends EventEmitter {
       case 'update': {
         const problem = this.checkUpdate(message);
         if (problem) {
-          this.log(`refusing UPDATE from ${this.config.peerAddress}: ${problem.message}`);
+          this.log(`refusing UPDATE from ${this.config.peerAddress}: ${problem.message}${rfc7606Note(problem)}`);
           this.dispatch({ type: 'MessageError', notification: problem.notification, reason: problem.message });
         } else {
           this.dispatch({ type: 'UpdateMsg' });
@@ -410,7 +410,7 @@ export class BgpSession extends EventEmitter {
   private checkUpdate(update: UpdateMessage): BgpMessageError | undefined {
     if (this.isIbgp && update.nlri.length > 0 && update.attributes.localPref === undefined) {
       return new BgpMessageError(ErrorCode.UpdateMessage, UpdateSubcode.MissingWellKnownAttribute,
-        'LOCAL_PREF is missing from an iBGP UPDATE', { data: Buffer.from([5]), offset: 0 });
+        'LOCAL_PREF is missing from an iBGP UPDATE', { data: Buffer.from([5]), offset: 0, action: 'treat-as-withdraw' });
     }
     return undefined;
   }
@@ -442,7 +442,8 @@ export class BgpSession extends EventEmitter {
     // One write for the whole batch: fewer syscalls and TCP segments.
     this.send(messages.length === 1 ? messages[0] : Buffer.concat(messages));
     const prefixes = changes.withdrawn.length + changes.announced.reduce((n, g) => n + g.prefixes.length, 0);
-    this.log(`sent ${messages.length} UPDATE(s) for ${prefixes} prefix(es)`);
+    const groups = changes.announced.map((g) => `; ${g.prefixes.length} with ${describePathAttributes(this.pathAttributes(g.attributes))}`).join('');
+    this.log(`sent ${messages.length} UPDATE(s) for ${prefixes} prefix(es)${groups}`);
     // RFC 4271 §4.4: sending an UPDATE restarts the KeepaliveTimer.
     if (this.timers.has('keepalive')) this.startTimer('keepalive');
   }
@@ -483,6 +484,11 @@ function capabilityBytes(capability: Capability): Buffer {
 function notificationText(code: number, subcode: number, data: Buffer): string {
   if (code !== ErrorCode.Cease || (subcode !== 2 && subcode !== 4) || data.length === 0 || data[0] + 1 > data.length) return '';
   return `: "${data.subarray(1, 1 + data[0]).toString('utf8')}"`;
+}
+
+/** The speaker keeps no Adj-RIB-In, so it resets on every error as RFC 4271 does; the log says what RFC 7606 would do instead. */
+function rfc7606Note(error: BgpMessageError): string {
+  return error.action === 'session-reset' ? '' : ` (RFC 7606 would ${error.action}; this speaker resets the session)`;
 }
 
 function stripMapped(address: string | undefined): string | undefined {
