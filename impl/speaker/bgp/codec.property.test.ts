@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { BgpMessageError } from './errors.ts';
 import { decodeMessage, encodeMessage, type BgpMessage, type CodecOptions, type PathAttributes } from './codec.ts';
 import { MessageReader } from './message-reader.ts';
+import { attributeDescriptor, AttributeType } from './attributes.ts';
 import { formatIPv4, maskIPv4 } from '../../../lib/net/index.ts';
 
 /** Subcodes the decoder may produce, per error code (the session adds 2/2 and 2/7). */
@@ -43,7 +44,8 @@ function pathAttributes(options: CodecOptions, needRoute: boolean): fc.Arbitrary
   });
   const other = fc.uniqueArray(
     fc.record({
-      type: fc.integer({ min: 9, max: 255 }).filter((t) => t !== 14),
+      // Any type the table does not decode (MP_REACH_NLRI aside, whose presence changes the mandatory attributes).
+      type: fc.integer({ min: 1, max: 255 }).filter((t) => !attributeDescriptor(t) && t !== AttributeType.MpReachNlri),
       value: fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
     }),
     { selector: (o) => o.type, maxLength: 3 },
