@@ -128,12 +128,13 @@ describe('fixed byte vectors (RFC 4271 §4 layouts)', () => {
   it('unknown capabilities are kept; unknown optional transitive attributes are kept with the Partial bit; unknown non-transitive ones are dropped', () => {
     const open = decodeMessage(hex(`${MARKER} 0023 01 04 fc00 005a 01020304 06 02 04 46 02 abcd`), FOUR);
     expect(open).toMatchObject({ capabilities: [{ kind: 'other', code: 70, value: hex('abcd') }] });
-    const attributes = `${VALID_ATTRIBUTES} c0 20 0c 0000fc00 00000001 00000002  80 63 02 beef`;
+    // 240 is unassigned (IANA), so no attribute the table may gain later.
+    const attributes = `${VALID_ATTRIBUTES} c0 f0 0c 0000fc00 00000001 00000002  80 63 02 beef`;
     const update = decodeMessage(rawUpdate('', attributes, NLRI_ONE), FOUR) as UpdateMessage;
-    expect(update.attributes.other).toEqual([{ flags: 0xe0, type: 32, value: hex('0000fc00 00000001 00000002') }]);
+    expect(update.attributes.other).toEqual([{ flags: 0xe0, type: 240, value: hex('0000fc00 00000001 00000002') }]);
     // Re-encoded for propagation: same attribute, Partial bit set.
     const again = encodeMessage(update, FOUR);
-    expect(again.includes(hex('e0 20 0c 0000fc00'))).toBe(true);
+    expect(again.includes(hex('e0 f0 0c 0000fc00'))).toBe(true);
   });
 
   it('attributes longer than 255 octets use the Extended Length bit', () => {
