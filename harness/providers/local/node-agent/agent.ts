@@ -15,9 +15,10 @@ import type { ConfigSources } from './container-spec.ts';
 import { HostPortRules } from './hostports.ts';
 import { startLogServer } from './log-server.ts';
 import { describe, NodeRegistration } from './node-registration.ts';
-import { NodeStateStore, type ProcessRecord } from './node-state.ts';
+import { NodeStateStore, processStartTicks, type ProcessRecord } from './node-state.ts';
 import { HostMountNamespace, PodNetworks } from './pod-network.ts';
-import { PodWorker, type LogLocation, type PodApi } from './pod-worker.ts';
+import type { LogLocation } from './container-log-files.ts';
+import { PodWorker, type PodApi } from './pod-worker.ts';
 import { ServiceAccountCredentials, type TokenRequester } from './service-account.ts';
 
 const INFORMER_BACKOFF_MAX_MS = 30_000;
@@ -278,14 +279,7 @@ export class NodeAgent {
 
 /** Kills processes a previous agent started, when their start time shows they are still the same processes. */
 async function killOurProcesses(records: ProcessRecord[]): Promise<void> {
-  const ours = records.filter((r) => {
-    try {
-      const ticks = Number(readFileSync(`/proc/${r.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19]);
-      return ticks === r.startTicks && alive(r.pid);
-    } catch {
-      return false;
-    }
-  });
+  const ours = records.filter((r) => processStartTicks(r.pid) === r.startTicks && alive(r.pid));
   for (const r of ours) {
     try {
       process.kill(-r.pid, 'SIGKILL');

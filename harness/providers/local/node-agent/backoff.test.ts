@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RestartBackoff } from './backoff.ts';
+import { imagePullRetryDelayMs, RestartBackoff } from './backoff.ts';
 
 describe('RestartBackoff', () => {
   it('restarts at once after the first crash, then waits 10 s, 20 s, 40 s, 40 s', () => {
@@ -24,5 +24,11 @@ describe('RestartBackoff', () => {
     expect(b.restartAt(10_000 + 80_001)).toBe(10_000 + 80_001);
     b.recordRestart(90_001);
     expect(b.currentDelayMs(91_000)).toBe(10_000);
+  });
+});
+
+describe('imagePullRetryDelayMs', () => {
+  it('retries a failed pull after 10 s, 20 s, 40 s, 40 s', () => {
+    expect([1, 2, 3, 4, 10].map(imagePullRetryDelayMs)).toEqual([10_000, 20_000, 40_000, 40_000, 40_000]);
   });
 });

@@ -6,6 +6,7 @@
 // container's program, so signals and exit status are the program's own.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { run } from '../../../../lib/exec.ts';
 import { LogWriter } from './container-logs.ts';
 
 export interface BindMount {
@@ -141,4 +142,10 @@ export class ContainerProcess {
     clearTimeout(timer);
     return this.exited;
   }
+}
+
+/** Runs a command in a running container's mount, network and UTS namespaces, like `kubectl exec`; resolves with its exit code. */
+export async function execInContainer(pid: number, argv: string[], timeoutMs: number): Promise<number> {
+  const result = await run(['nsenter', '-t', String(pid), '-m', '-n', '-u', '--', ...argv], { reject: false, timeoutMs, env: { PATH: process.env.PATH ?? '' } });
+  return result.exitCode;
 }

@@ -219,9 +219,7 @@ export function resolveArgv(container: V1Container, image: LocalImage, env: Reco
   const expand = (parts: string[] | undefined) => (parts ?? []).map((p) => expandVariables(p, lookup));
   let argv: string[];
   if (container.command && container.command.length > 0) {
-    const command = expand(container.command);
-    const mapped = image.files?.[command[0]];
-    argv = [mapped ?? command[0], ...command.slice(1), ...expand(container.args)];
+    argv = [...imageCommand(image, expand(container.command)), ...expand(container.args)];
   } else {
     argv = [...image.entrypoint, ...expand(container.args)];
   }
@@ -229,4 +227,10 @@ export function resolveArgv(container: V1Container, image: LocalImage, env: Reco
     throw new ContainerConfigError(`container "${container.name}" has no command and its image "${container.image}" has no entrypoint`);
   }
   return argv;
+}
+
+/** A command whose first word names a file of the image runs the local program that file maps to. */
+export function imageCommand(image: LocalImage | undefined, argv: string[]): string[] {
+  const mapped = argv.length > 0 ? image?.files?.[argv[0]] : undefined;
+  return mapped ? [mapped, ...argv.slice(1)] : argv;
 }

@@ -6,7 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseLogLine, renderLine, renderLogs, type LogQuery } from './container-logs.ts';
-import type { LogLocation } from './pod-worker.ts';
+import type { LogLocation } from './container-log-files.ts';
 
 /** Finds a pod's log file by the kubelet's rules; a string is the error message. */
 export interface LogLookup {

@@ -1,6 +1,7 @@
 // What this node's agent has made, persisted in runDir/state.json so that a
 // restarted agent (after a crash) can reclaim it: pod namespaces, host veths,
 // addresses, hostPort rules and the processes it started.
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HostPortMapping } from './hostports.ts';
@@ -9,6 +10,15 @@ export interface ProcessRecord {
   pid: number;
   /** Start time from /proc/<pid>/stat (clock ticks): tells a reused pid from ours. */
   startTicks: number;
+}
+
+/** A process's start time in clock ticks (field 22 of /proc/<pid>/stat); undefined when it is gone. */
+export function processStartTicks(pid: number): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19] ?? 0);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface PodRecord {

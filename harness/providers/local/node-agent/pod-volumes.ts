@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { V1Container, V1KeyToPath, V1Pod, V1Volume } from '@kubernetes/client-node';
 import { fieldRefValue, type ConfigSources, type PodFacts } from './container-spec.ts';
 import type { BindMount } from './container-runner.ts';
-import { SERVICE_ACCOUNT_PATH } from './service-account.ts';
+import { SERVICE_ACCOUNT_PATH, type PodCredentials } from './service-account.ts';
 
 /** A volume the agent cannot provide, or whose source is missing: the pod waits in ContainerCreating with this message. */
 export class VolumeError extends Error {
@@ -74,6 +74,22 @@ export interface VolumeContext {
   sources: ConfigSources;
   /** Host path of the pod's ServiceAccount token file (for projected token sources). */
   tokenFile: string | undefined;
+}
+
+/** What a pod's containers mount: its volumes and, when it needs them, its ServiceAccount credentials. */
+export interface PodFiles {
+  volumes: Map<string, PreparedVolume>;
+  credentials: PodCredentials | undefined;
+}
+
+/** Gets the credentials first when the pod needs a token (projected token sources link to its file), then the volumes. */
+export async function preparePodFiles(
+  ctx: Omit<VolumeContext, 'tokenFile'>,
+  serviceAccounts: { provide(pod: V1Pod, podDir: string): Promise<PodCredentials> },
+): Promise<PodFiles> {
+  const credentials = needsServiceAccountToken(ctx.pod) ? await serviceAccounts.provide(ctx.pod, ctx.podDir) : undefined;
+  const volumes = await prepareVolumes({ ...ctx, tokenFile: credentials ? path.join(credentials.dir, 'token') : undefined });
+  return { volumes, credentials };
 }
 
 /** Materialises every volume of the pod; returns volume name → where it lives on the host. */

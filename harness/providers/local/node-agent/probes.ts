@@ -1,11 +1,12 @@
 // Container probes, run from the node namespace against the pod's address.
 // ProbeTracker (pure) turns individual outcomes into a result with the
 // kubelet's thresholds; runProbe performs one httpGet / tcpSocket / exec
-// check; ProbeRunner owns the timers of one probe of one container.
+// check; ProbeRunner owns the timers of one probe of one container;
+// ContainerProbes runs a container's probes in the kubelet's order.
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import type { V1ContainerPort, V1Probe } from '@kubernetes/client-node';
+import type { V1Container, V1ContainerPort, V1Probe } from '@kubernetes/client-node';
 
 export type ProbeKind = 'readiness' | 'liveness' | 'startup';
 
@@ -191,5 +192,66 @@ export class ProbeRunner {
     if (this.stopped) return;
     if (this.tracker.record(outcome.ok)) this.onChange(this.tracker.result!, outcome);
     this.schedule(Math.max(0, this.settings.periodMs - (Date.now() - started)));
+  }
+}
+
+/** What a container's probe results mean to its pod worker. */
+export interface ContainerProbeEvents {
+  /** The results still matter: the run the probes watch is the container's current one. */
+  current(): boolean;
+  readiness(ok: boolean, message: string | undefined): void;
+  /** The startup probe succeeded: the container counts as started. */
+  started(): void;
+  /** A liveness or startup probe failed: the container is to be restarted. */
+  failed(kind: 'liveness' | 'startup', message: string | undefined): void;
+}
+
+/**
+ * The probes of one run of one container: the startup probe first, and only
+ * once it succeeded (or when there is none) readiness and liveness.
+ */
+export class ContainerProbes {
+  private readonly container: V1Container;
+  private readonly check: (probe: V1Probe) => (timeoutMs: number) => Promise<ProbeOutcome>;
+  private readonly events: ContainerProbeEvents;
+  private runners: ProbeRunner[] = [];
+
+  constructor(container: V1Container, check: (probe: V1Probe) => (timeoutMs: number) => Promise<ProbeOutcome>, events: ContainerProbeEvents) {
+    this.container = container;
+    this.check = check;
+    this.events = events;
+  }
+
+  start(): void {
+    const startup = this.runner('startup', this.container.startupProbe, (ok, message) => {
+      if (!ok) return this.events.failed('startup', message);
+      startup?.stop();
+      this.events.started();
+      this.startRunning();
+    });
+    if (startup) startup.start();
+    else this.startRunning();
+  }
+
+  stop(): void {
+    for (const runner of this.runners) runner.stop();
+    this.runners = [];
+  }
+
+  private startRunning(): void {
+    this.runner('readiness', this.container.readinessProbe, (ok, message) => this.events.readiness(ok, message))?.start();
+    this.runner('liveness', this.container.livenessProbe, (ok, message) => {
+      if (!ok) this.events.failed('liveness', message);
+    })?.start();
+  }
+
+  private runner(kind: ProbeKind, probe: V1Probe | undefined, onChange: (ok: boolean, message: string | undefined) => void): ProbeRunner | undefined {
+    if (!probe) return undefined;
+    const runner = new ProbeRunner(kind, probe, this.check(probe), (result, outcome) => {
+      if (!this.events.current()) return;
+      onChange(result === 'success', outcome.message);
+    });
+    this.runners.push(runner);
+    return runner;
   }
 }
