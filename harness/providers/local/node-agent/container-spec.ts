@@ -11,6 +11,18 @@ export interface ConfigSources {
   secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
 }
 
+/** The two kinds of object a container's env and volumes read data from. */
+export type SourceKind = 'ConfigMap' | 'Secret';
+
+export function readSource(sources: ConfigSources, kind: SourceKind, namespace: string, name: string): Promise<Record<string, string> | undefined> {
+  return kind === 'ConfigMap' ? sources.configMap(namespace, name) : sources.secret(namespace, name);
+}
+
+/** The apiserver's words for a missing object of that kind. */
+export function sourceNotFound(kind: SourceKind, name: string | undefined): string {
+  return `${kind === 'ConfigMap' ? 'configmaps' : 'secrets'} "${name}" not found`;
+}
+
 /** Facts about the running pod that fieldRef can name. */
 export interface PodFacts {
   nodeName: string;
@@ -135,35 +147,37 @@ export async function resolveEnv(
   serviceEnv: Record<string, string>,
 ): Promise<Record<string, string>> {
   const namespace = pod.metadata?.namespace ?? 'default';
-  const configMaps = new Map<string, Record<string, string> | undefined>();
-  const secrets = new Map<string, Record<string, string> | undefined>();
-  const configMap = async (name: string) => {
-    if (!configMaps.has(name)) configMaps.set(name, await sources.configMap(namespace, name));
-    return configMaps.get(name);
+  // Each object is read once, however many variables name it.
+  const cache = new Map<string, Promise<Record<string, string> | undefined>>();
+  const read = (kind: SourceKind, name: string) => {
+    const key = `${kind}/${name}`;
+    if (!cache.has(key)) cache.set(key, readSource(sources, kind, namespace, name));
+    return cache.get(key)!;
   };
-  const secret = async (name: string) => {
-    if (!secrets.has(name)) secrets.set(name, await sources.secret(namespace, name));
-    return secrets.get(name);
+  /** A configMapKeyRef / secretKeyRef; undefined = optional and missing (the variable is left out). */
+  const keyRef = async (kind: SourceKind, ref: { name?: string; key: string; optional?: boolean }): Promise<string | undefined> => {
+    const data = await read(kind, ref.name ?? '');
+    if (data === undefined) {
+      if (ref.optional) return undefined;
+      throw new ContainerConfigError(sourceNotFound(kind, ref.name));
+    }
+    if (!(ref.key in data)) {
+      if (ref.optional) return undefined;
+      throw new ContainerConfigError(`couldn't find key ${ref.key} in ${kind} ${namespace}/${ref.name}`);
+    }
+    return data[ref.key];
   };
 
   const env = new Map<string, string>();
   for (const from of container.envFrom ?? []) {
-    const prefix = from.prefix ?? '';
-    if (from.configMapRef) {
-      const data = await configMap(from.configMapRef.name ?? '');
-      if (data === undefined) {
-        if (from.configMapRef.optional) continue;
-        throw new ContainerConfigError(`configmaps "${from.configMapRef.name}" not found`);
-      }
-      for (const [k, v] of Object.entries(data)) env.set(prefix + k, v);
-    } else if (from.secretRef) {
-      const data = await secret(from.secretRef.name ?? '');
-      if (data === undefined) {
-        if (from.secretRef.optional) continue;
-        throw new ContainerConfigError(`secrets "${from.secretRef.name}" not found`);
-      }
-      for (const [k, v] of Object.entries(data)) env.set(prefix + k, v);
+    const [kind, ref] = from.configMapRef ? (['ConfigMap', from.configMapRef] as const) : (['Secret', from.secretRef] as const);
+    if (!ref) continue;
+    const data = await read(kind, ref.name ?? '');
+    if (data === undefined) {
+      if (ref.optional) continue;
+      throw new ContainerConfigError(sourceNotFound(kind, ref.name));
     }
+    for (const [k, v] of Object.entries(data)) env.set((from.prefix ?? '') + k, v);
   }
 
   const lookup = (name: string) => env.get(name) ?? serviceEnv[name];
@@ -176,30 +190,10 @@ export async function resolveEnv(
       value = fieldRefValue(pod, from.fieldRef, facts);
     } else if (from?.resourceFieldRef) {
       throw new ContainerConfigError(`env ${variable.name}: resourceFieldRef is not supported by the local node agent`);
-    } else if (from?.configMapKeyRef) {
-      const ref = from.configMapKeyRef;
-      const data = await configMap(ref.name ?? '');
-      if (data === undefined) {
-        if (ref.optional) continue;
-        throw new ContainerConfigError(`configmaps "${ref.name}" not found`);
-      }
-      if (!(ref.key in data)) {
-        if (ref.optional) continue;
-        throw new ContainerConfigError(`couldn't find key ${ref.key} in ConfigMap ${namespace}/${ref.name}`);
-      }
-      value = data[ref.key];
-    } else if (from?.secretKeyRef) {
-      const ref = from.secretKeyRef;
-      const data = await secret(ref.name ?? '');
-      if (data === undefined) {
-        if (ref.optional) continue;
-        throw new ContainerConfigError(`secrets "${ref.name}" not found`);
-      }
-      if (!(ref.key in data)) {
-        if (ref.optional) continue;
-        throw new ContainerConfigError(`couldn't find key ${ref.key} in Secret ${namespace}/${ref.name}`);
-      }
-      value = data[ref.key];
+    } else if (from?.configMapKeyRef || from?.secretKeyRef) {
+      const found = from.configMapKeyRef ? await keyRef('ConfigMap', from.configMapKeyRef) : await keyRef('Secret', from.secretKeyRef!);
+      if (found === undefined) continue;
+      value = found;
     }
     env.set(variable.name, value);
   }

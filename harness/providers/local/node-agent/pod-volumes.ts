@@ -5,8 +5,8 @@
 // containers get them through bind mounts in their own mount namespace.
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { V1Container, V1KeyToPath, V1Pod, V1Volume } from '@kubernetes/client-node';
-import { fieldRefValue, type ConfigSources, type PodFacts } from './container-spec.ts';
+import type { V1Container, V1KeyToPath, V1Pod, V1Volume, V1VolumeProjection } from '@kubernetes/client-node';
+import { fieldRefValue, readSource, sourceNotFound, type ConfigSources, type PodFacts, type SourceKind } from './container-spec.ts';
 import type { BindMount } from './container-runner.ts';
 import { SERVICE_ACCOUNT_PATH, type PodCredentials } from './service-account.ts';
 
@@ -114,59 +114,57 @@ async function prepareVolume(volume: V1Volume, ctx: VolumeContext): Promise<Prep
   // Content volumes are written afresh: a restarted agent must not serve stale data.
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  if (volume.configMap) {
-    const name = volume.configMap.name ?? '';
-    const data = await ctx.sources.configMap(namespace, name);
-    if (data === undefined) {
-      if (!volume.configMap.optional) throw new VolumeError(`configmaps "${name}" not found`);
-    } else {
-      await writeItems(volume.name, dir, data, volume.configMap.items, `ConfigMap ${namespace}/${name}`, volume.configMap.optional ?? false);
-    }
-  } else if (volume.secret) {
-    const name = volume.secret.secretName ?? '';
-    const data = await ctx.sources.secret(namespace, name);
-    if (data === undefined) {
-      if (!volume.secret.optional) throw new VolumeError(`secrets "${name}" not found`);
-    } else {
-      await writeItems(volume.name, dir, data, volume.secret.items, `Secret ${namespace}/${name}`, volume.secret.optional ?? false);
-    }
-  } else if (volume.downwardAPI) {
-    await writeDownward(volume.name, dir, volume.downwardAPI.items ?? [], ctx);
-  } else if (volume.projected) {
-    for (const source of volume.projected.sources ?? []) {
-      if (source.configMap) {
-        const name = source.configMap.name ?? '';
-        const data = await ctx.sources.configMap(namespace, name);
-        if (data === undefined) {
-          if (!source.configMap.optional) throw new VolumeError(`configmaps "${name}" not found`);
-          continue;
-        }
-        await writeItems(volume.name, dir, data, source.configMap.items, `ConfigMap ${namespace}/${name}`, source.configMap.optional ?? false);
-      } else if (source.secret) {
-        const name = source.secret.name ?? '';
-        const data = await ctx.sources.secret(namespace, name);
-        if (data === undefined) {
-          if (!source.secret.optional) throw new VolumeError(`secrets "${name}" not found`);
-          continue;
-        }
-        await writeItems(volume.name, dir, data, source.secret.items, `Secret ${namespace}/${name}`, source.secret.optional ?? false);
-      } else if (source.downwardAPI) {
-        await writeDownward(volume.name, dir, source.downwardAPI.items ?? [], ctx);
-      } else if (source.serviceAccountToken) {
-        if (!ctx.tokenFile) throw new VolumeError(`volume "${volume.name}": no ServiceAccount token available`);
-        // A link, not a copy: renewals of the token reach the container.
-        const link = path.join(dir, safeRelative(volume.name, source.serviceAccountToken.path));
-        await mkdir(path.dirname(link), { recursive: true });
-        await symlink(ctx.tokenFile, link);
-      } else {
-        throw new VolumeError(`volume "${volume.name}": projected source ${Object.keys(source).join(', ')} is not supported by the local node agent`);
-      }
-    }
-  } else {
+  const sources = contentSources(volume);
+  if (!sources) {
     const kind = Object.keys(volume).filter((k) => k !== 'name').join(', ');
     throw new VolumeError(`volume "${volume.name}": type ${kind || '(none)'} is not supported by the local node agent`);
   }
+  const write = (kind: SourceKind, name: string | undefined, from: { items?: V1KeyToPath[]; optional?: boolean }) =>
+    writeSource(volume.name, dir, ctx, { kind, namespace, name: name ?? '' }, from.items, from.optional ?? false);
+  for (const source of sources) {
+    if (source.configMap) {
+      await write('ConfigMap', source.configMap.name, source.configMap);
+    } else if (source.secret) {
+      await write('Secret', source.secret.name, source.secret);
+    } else if (source.downwardAPI) {
+      await writeDownward(volume.name, dir, source.downwardAPI.items ?? [], ctx);
+    } else if (source.serviceAccountToken) {
+      if (!ctx.tokenFile) throw new VolumeError(`volume "${volume.name}": no ServiceAccount token available`);
+      // A link, not a copy: renewals of the token reach the container.
+      const link = path.join(dir, safeRelative(volume.name, source.serviceAccountToken.path));
+      await mkdir(path.dirname(link), { recursive: true });
+      await symlink(ctx.tokenFile, link);
+    } else {
+      throw new VolumeError(`volume "${volume.name}": projected source ${Object.keys(source).join(', ')} is not supported by the local node agent`);
+    }
+  }
   return { hostPath: dir };
+}
+
+/** What a content volume is made of: a configMap, secret or downwardAPI volume is a projected volume of one source. */
+function contentSources(volume: V1Volume): V1VolumeProjection[] | undefined {
+  if (volume.configMap) return [{ configMap: volume.configMap }];
+  if (volume.secret) return [{ secret: { name: volume.secret.secretName, items: volume.secret.items, optional: volume.secret.optional } }];
+  if (volume.downwardAPI) return [{ downwardAPI: volume.downwardAPI }];
+  if (volume.projected) return volume.projected.sources ?? [];
+  return undefined;
+}
+
+/** Writes a ConfigMap's or Secret's data (all keys, or the chosen items) into the volume; a missing optional one writes nothing. */
+async function writeSource(
+  volume: string,
+  dir: string,
+  ctx: VolumeContext,
+  source: { kind: SourceKind; namespace: string; name: string },
+  items: V1KeyToPath[] | undefined,
+  optional: boolean,
+): Promise<void> {
+  const data = await readSource(ctx.sources, source.kind, source.namespace, source.name);
+  if (data === undefined) {
+    if (!optional) throw new VolumeError(sourceNotFound(source.kind, source.name));
+    return;
+  }
+  await writeItems(volume, dir, data, items, `${source.kind} ${source.namespace}/${source.name}`, optional);
 }
 
 async function writeDownward(volume: string, dir: string, items: { path: string; fieldRef?: { fieldPath: string } }[], ctx: VolumeContext): Promise<void> {
