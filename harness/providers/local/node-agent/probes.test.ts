@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { ProbeTracker, probeSettings, resolveProbePort, runProbe, type ProbeTarget } from './probes.ts';
+import type { V1Container, V1Probe } from '@kubernetes/client-node';
+import { ContainerProbes, ProbeTracker, probeSettings, resolveProbePort, runProbe, type ProbeTarget } from './probes.ts';
 
 describe('probeSettings', () => {
   it('applies the Kubernetes defaults', () => {
@@ -106,5 +107,70 @@ describe('runProbe against loopback servers', () => {
   it('exec: exit 0 succeeds, anything else fails', async () => {
     expect((await runProbe({ exec: { command: ['true'] } }, target(), 1000)).ok).toBe(true);
     expect(await runProbe({ exec: { command: ['false'] } }, target(), 1000)).toEqual({ ok: false, message: 'command exited with 1' });
+  });
+});
+
+describe('ContainerProbes', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** Probes whose checks answer from `answers` (by probe), recording the events in order. */
+  function setup(container: V1Container, answers: Map<V1Probe, boolean[]>) {
+    const events: string[] = [];
+    let current = true;
+    const probes = new ContainerProbes(container, (probe) => async () => ({ ok: answers.get(probe)?.shift() ?? true, message: 'no answer' }), {
+      current: () => current,
+      readiness: (ok) => events.push(`ready ${ok}`),
+      started: () => events.push('started'),
+      failed: (kind, message) => events.push(`${kind} failed: ${message}`),
+    });
+    return { probes, events, retire: () => (current = false) };
+  }
+
+  it('runs readiness and liveness only after the startup probe succeeded', async () => {
+    vi.useFakeTimers();
+    const startupProbe = { periodSeconds: 1, failureThreshold: 5, exec: { command: ['true'] } };
+    const readinessProbe = { periodSeconds: 1, exec: { command: ['true'] } };
+    const livenessProbe = { periodSeconds: 1, failureThreshold: 1, exec: { command: ['true'] } };
+    const { probes, events } = setup({ name: 'app', startupProbe, readinessProbe, livenessProbe }, new Map([
+      [startupProbe, [false, false, true]],
+      [readinessProbe, [true]],
+      [livenessProbe, [true, false]],
+    ]));
+    probes.start();
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(events).toEqual(['started', 'ready true']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(events).toEqual(['started', 'ready true', 'liveness failed: no answer']);
+    probes.stop();
+  });
+
+  it('a failing startup probe asks for a restart; without one, readiness starts at once', async () => {
+    vi.useFakeTimers();
+    const startupProbe = { periodSeconds: 1, failureThreshold: 2, exec: { command: ['false'] } };
+    const failing = setup({ name: 'app', startupProbe }, new Map([[startupProbe, [false, false]]]));
+    failing.probes.start();
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(failing.events).toEqual(['startup failed: no answer']);
+    failing.probes.stop();
+
+    const readinessProbe = { periodSeconds: 1, exec: { command: ['true'] } };
+    const plain = setup({ name: 'app', readinessProbe }, new Map([[readinessProbe, [true]]]));
+    plain.probes.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(plain.events).toEqual(['ready true']);
+    plain.probes.stop();
+  });
+
+  it('results for a run that is no longer current are dropped; stop ends all checks', async () => {
+    vi.useFakeTimers();
+    const readinessProbe = { periodSeconds: 1, exec: { command: ['true'] } };
+    const { probes, events, retire } = setup({ name: 'app', readinessProbe }, new Map([[readinessProbe, [true, false, false, false]]]));
+    retire();
+    probes.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(events).toEqual([]);
+    probes.stop();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(events).toEqual([]);
   });
 });
