@@ -1,6 +1,7 @@
 // The JSON shapes below were captured from gobgp 3.10 and iproute2 in a TOR namespace.
 import { describe, expect, it } from 'vitest';
-import { compareAddresses, parseFib, parseMonitorLine, parseNeighbors, parseRib } from './rib.ts';
+import { parseFib, parseMonitorLine, parseNeighbors, parseRib } from './rib.ts';
+import { compareAddresses } from '../../lib/net/index.ts';
 
 const path = (nextHop: string, extra: object[] = [], best = false, neighbor = nextHop) => ({
   nlri: { prefix: '198.19.0.10/32' }, age: 1795673446, best,

@@ -5,7 +5,6 @@ import { formatCommunity } from '../../lib/bgp-community.ts';
 import { compareAddresses } from '../../lib/net/index.ts';
 
 // Suites sort next hops with this; they may import it from lib/net directly.
-export { compareAddresses } from '../../lib/net/index.ts';
 
 export type Origin = 'igp' | 'egp' | 'incomplete';
 

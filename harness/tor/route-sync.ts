@@ -13,7 +13,8 @@
 //   node harness/tor/route-sync.ts [--netns vc-tor] [--api-port 50051] [--api-host 127.0.0.1]
 import { parseArgs } from 'node:util';
 import { run, spawnProcess } from '../../lib/exec.ts';
-import { compareAddresses, parseFib, parseMonitorLine, parseNeighbors, parseRib } from './rib.ts';
+import { parseFib, parseMonitorLine, parseNeighbors, parseRib } from './rib.ts';
+import { compareAddresses } from '../../lib/net/index.ts';
 
 export interface RouteSyncOptions {
   /** Namespace where gobgp and ip run; absent = the current one. */

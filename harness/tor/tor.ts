@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { run, spawnProcess } from '../../lib/exec.ts';
 import { waitFor, withTimeout, sleep } from '../../lib/wait.ts';
 import { writeTorConfig, type StaticNeighbor } from './config.ts';
-import { compareAddresses, parseFib, parseNeighbors, parseRib, type Neighbor, type Route } from './rib.ts';
+import { parseFib, parseNeighbors, parseRib, type Neighbor, type Route } from './rib.ts';
+import { compareAddresses } from '../../lib/net/index.ts';
 import { RouteSync, type RouteSyncStats } from './route-sync.ts';
 
 export type { Neighbor, Route, RoutePath } from './rib.ts';

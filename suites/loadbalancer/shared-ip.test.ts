@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { scenario } from '../../harness/scenario/define.ts';
-import { compareAddresses } from '../../harness/tor/rib.ts';
+import { compareAddresses } from '../../lib/net/index.ts';
 import { addressOf, expectAllocationFailed } from '../shared/lb-services.ts';
 import { nodeAddresses } from '../shared/nodes.ts';
 import { addressIn } from '../shared/pools.ts';

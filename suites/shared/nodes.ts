@@ -2,7 +2,7 @@
 // hops), which of them hold a Service's ready endpoints or peer with the
 // iBGP router, and a cut-off node brought back until it has rejoined.
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
-import { compareAddresses } from '../../harness/tor/rib.ts';
+import { compareAddresses } from '../../lib/net/index.ts';
 import { runVar } from './run-vars.ts';
 
 /** Sorted addresses of the named nodes (default: every node). */

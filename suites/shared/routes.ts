@@ -3,7 +3,7 @@
 // expected equal-cost next hops, withdrawn, or held steady while something
 // else changes.
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
-import { compareAddresses } from '../../harness/tor/rib.ts';
+import { compareAddresses } from '../../lib/net/index.ts';
 import type { Route } from '../../harness/tor/tor.ts';
 
 export function hostPrefix(address: string): string {
