@@ -4,20 +4,12 @@
 import { fileURLToPath } from 'node:url';
 import { spawnProcess } from '../../lib/exec.ts';
 import { waitUntil } from '../../lib/wait.ts';
+import type { BgpSessionSettings } from '../../lib/bgp-session-settings.ts';
 
 export const SPEAKER_CLI = fileURLToPath(new URL('../../impl/speaker/bgp/cli.ts', import.meta.url));
 
 /** The session settings our BGP speaker's CLI takes as flags, plus where the process runs. */
-export interface SpeakerProcessOptions {
-  peerAddress: string;
-  peerPort?: number;
-  localAddress?: string;
-  myAsn: number;
-  peerAsn: number;
-  routerId: string;
-  holdTimeSec?: number;
-  keepaliveSec?: number;
-  connectRetrySec?: number;
+export interface SpeakerProcessOptions extends BgpSessionSettings {
   netns: string;
   /** File for the speaker's log (stderr). */
   logPath: string;

@@ -16,24 +16,11 @@ import { transition, type BgpState, type FsmAction, type FsmEvent, type TimerNam
 import { AdjRibOut, packUpdates, type RouteAttributes } from './adj-rib-out.ts';
 import { MessageReader } from './message-reader.ts';
 import { parseIPv4 } from '../../../lib/net/index.ts';
+import type { BgpSessionSettings } from '../../../lib/bgp-session-settings.ts';
 
 export type { RouteAttributes } from './adj-rib-out.ts';
 
-export interface SessionConfig {
-  peerAddress: string;
-  /** Default 179. */
-  peerPort?: number;
-  /** Source address to bind before dialling. */
-  localAddress?: string;
-  myAsn: number;
-  peerAsn: number;
-  routerId: string;
-  /** Hold time we offer; the session uses min(ours, peer's); 0 disables hold and keepalive timers. Default 90. */
-  holdTimeSec?: number;
-  /** Default: negotiated hold time / 3. */
-  keepaliveSec?: number;
-  /** Base of the reconnect backoff (doubles per failure, jittered, capped at max(30 s, base)). Default 2. */
-  connectRetrySec?: number;
+export interface SessionConfig extends BgpSessionSettings {
   logger?: (line: string) => void;
 }
 
